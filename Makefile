@@ -1,0 +1,71 @@
+# Learning to Remember: the two commands are `make book` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HTML_MANAGER := @jupyter-widgets/html-manager@1.0.15
+WIDGETS_JS := _widgets_js/embed.js
+# The build executes notebooks with static (precomputed, kernel-free) widgets.
+BUILD_ENV := LTR_STATIC_WIDGETS=1 MPLBACKEND=Agg PYTHONHASHSEED=0
+
+.PHONY: book test strict-book unit lab clean lock experiments bench help
+
+help:
+	@echo "make book   build the HTML book (creates .venv on first run)"
+	@echo "make test   unit tests, strict executed build, chapter budgets, browser check"
+	@echo "make lab    JupyterLab on notebooks/"
+	@echo "make clean  remove build outputs and the virtual environment"
+
+$(STAMP): requirements.txt constraints.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python >= 3.11 is required, found " + sys.version' 
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt -c constraints.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps wefe==1.0.1
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
+	touch $(STAMP)
+
+# Widget JavaScript served by the book itself (no CDN): npm's html-manager bundle.
+$(WIDGETS_JS):
+	@if command -v npm >/dev/null 2>&1; then \
+	  rm -rf _widgets_js/tmp && mkdir -p _widgets_js/tmp && \
+	  (cd _widgets_js/tmp && npm pack --silent $(HTML_MANAGER) >/dev/null && tar xzf *.tgz) && \
+	  cp _widgets_js/tmp/package/dist/embed.js $(WIDGETS_JS) && rm -rf _widgets_js/tmp && \
+	  echo "widget JavaScript: $(HTML_MANAGER) from npm -> $(WIDGETS_JS)"; \
+	else \
+	  echo "npm not found: the book will load widget JavaScript from the CDN (widgets need a network to render)"; \
+	fi
+
+book: $(STAMP) $(WIDGETS_JS)
+	$(BUILD_ENV) $(BIN)/jupyter-book build . --builder html
+	@echo "Open: file://$(CURDIR)/_build/html/index.html"
+
+# Strict build: warnings are errors, nitpicky references, every notebook executed (cached).
+strict-book: $(STAMP) $(WIDGETS_JS)
+	$(BUILD_ENV) $(BIN)/jupyter-book build . --builder html -n -W --keep-going
+
+unit: $(STAMP)
+	$(BIN)/pytest -m "not book" -q
+
+test: $(STAMP) $(WIDGETS_JS)
+	$(BIN)/pytest -m "not book" -q
+	$(MAKE) --no-print-directory strict-book
+	$(BIN)/pytest -m book -q -s
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks/
+
+experiments: $(STAMP)
+	$(BIN)/python -m scripts.run_experiments
+
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks.run
+
+lock:
+	rm -rf /tmp/ltr-lock && $(PYTHON) -m venv /tmp/ltr-lock
+	/tmp/ltr-lock/bin/pip install --quiet -r requirements.txt
+	/tmp/ltr-lock/bin/pip freeze | grep -v '^-e' | sed 's/+cpu//' > constraints.txt
+
+clean:
+	rm -rf _build _widgets_js $(VENV) .pytest_cache .hypothesis
