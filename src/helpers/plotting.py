@@ -47,17 +47,23 @@ def use_book_style() -> None:
 
 
 def new_figure(nrows: int = 1, ncols: int = 1, figsize: tuple[float, float] = (6.4, 3.6),
-               **subplot_kw) -> tuple[Figure, object]:
+               layout: str | None = "constrained", **subplot_kw) -> tuple[Figure, object]:
     """A figure in the book's style, detached from pyplot, and its axes.
 
     Returns ``(fig, axes)`` where ``axes`` is one Axes for a 1x1 grid, else an array.
+    ``layout=None`` (fixed margins) draws about a third faster than ``"constrained"``: use it in
+    a widget's ``draw`` to keep live updates under 100 ms.
     """
+    if layout not in (None, "constrained", "tight"):
+        raise ValueError(f"layout must be None, 'constrained' or 'tight', got {layout!r}")
     if nrows < 1 or ncols < 1:
         raise ValueError(f"nrows and ncols must be >= 1, got {nrows} and {ncols}")
     with matplotlib.rc_context(STYLE):
-        fig = Figure(figsize=figsize, layout="constrained")
+        fig = Figure(figsize=figsize, layout=layout)
         FigureCanvasAgg(fig)
         axes = fig.subplots(nrows, ncols, squeeze=True, **subplot_kw)
+        if layout is None:
+            fig.subplots_adjust(left=0.11, right=0.97, bottom=0.15, top=0.9, wspace=0.3)
     return fig, axes
 
 
@@ -65,7 +71,7 @@ def figure_png(fig: Figure, dpi: int = 80) -> bytes:
     """Render ``fig`` to PNG bytes."""
     buf = io.BytesIO()
     with matplotlib.rc_context(STYLE):
-        fig.savefig(buf, format="png", dpi=dpi)
+        fig.savefig(buf, format="png", dpi=dpi, bbox_inches=None)
     return buf.getvalue()
 
 
