@@ -1,0 +1,56 @@
+"""Build one chapter strictly, on its own, the way the book build does.
+
+    .venv/bin/python -m scripts.check_chapter notebooks/02_vanishing_and_exploding_gradients.ipynb
+
+Makes a throw-away book in /tmp/ltr-check/<stem>/ holding the real `_config.yml`, `book/` and the
+chapter, builds it with `-n -W --keep-going` and static widgets, and prints the warnings and the
+chapter's execution time. Several chapters can be checked at once (each has its own folder).
+"""
+from __future__ import annotations
+
+import os
+import pathlib
+import shutil
+import subprocess
+import sys
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 1 or not argv[0].endswith(".ipynb"):
+        print(__doc__)
+        return 2
+    nb = (ROOT / argv[0]).resolve()
+    if not nb.exists():
+        raise SystemExit(f"notebook not found: {nb}")
+    work = pathlib.Path("/tmp/ltr-check") / nb.stem
+    shutil.rmtree(work, ignore_errors=True)
+    (work / "notebooks").mkdir(parents=True)
+    shutil.copy(ROOT / "_config.yml", work / "_config.yml")
+    shutil.copytree(ROOT / "book", work / "book")
+    (work / "_widgets_js").symlink_to(ROOT / "_widgets_js") if (ROOT / "_widgets_js").exists() else None
+    shutil.copy(nb, work / "notebooks" / nb.name)
+    for extra in ("data", "results"):  # stored results a chapter may read
+        if (ROOT / extra).exists():
+            (work / extra).symlink_to(ROOT / extra)
+    (work / "_toc.yml").write_text(
+        "format: jb-book\nroot: book/intro\nchapters:\n"
+        f"  - file: notebooks/{nb.stem}\n  - file: book/glossary\n  - file: book/references\n"
+        "  - file: book/notation\n  - file: book/questions\n")
+    env = dict(os.environ, LTR_STATIC_WIDGETS="1", MPLBACKEND="Agg", PYTHONHASHSEED="0")
+    cmd = [str(ROOT / ".venv/bin/jupyter-book"), "build", str(work), "--builder", "html",
+           "-n", "-W", "--keep-going"]
+    proc = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True)
+    out = proc.stdout + proc.stderr
+    lines = [ln for ln in out.splitlines() if "WARNING" in ln or "ERROR" in ln or "Error" in ln
+             or "Executing" in ln or "Executed" in ln or "execution" in ln.lower()]
+    print("\n".join(lines[-80:]))
+    (work / "build.log").write_text(out)
+    print(f"\nexit {proc.returncode}; full log {work/'build.log'}; "
+          f"page {work/'_build/html/notebooks'/(nb.stem + '.html')}")
+    return proc.returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
