@@ -1,0 +1,111 @@
+"""Time the numpy GRU (forward + backward) against torch.nn.GRU on CPU (chapter 4).
+
+    OMP_NUM_THREADS=1 .venv/bin/python -m scripts.ch04_benchmark
+
+Sizes of a small word-level language model (Zaremba et al. 2014, "small"): hidden 200, input
+200, batch 20, length 35, float32. Both sides do one forward pass and one backward pass of
+sum(dh * h) for a fixed random dh; the median of ``--repeats`` runs after warm-up is stored in
+``results/ch04_benchmark.json``. Threads: BLAS and torch are limited to ``--threads`` (default 1)
+so the comparison is like for like. This is a measurement, never a test.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import pathlib
+import platform
+import sys
+import time
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+
+
+def main(argv=None) -> dict:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--hidden", type=int, default=200)
+    ap.add_argument("--input", type=int, default=200)
+    ap.add_argument("--batch", type=int, default=20)
+    ap.add_argument("--length", type=int, default=35)
+    ap.add_argument("--repeats", type=int, default=30)
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--out", default=str(ROOT / "results" / "ch04_benchmark.json"))
+    args = ap.parse_args(argv)
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[var] = str(args.threads)  # before numpy/torch start their thread pools
+    import numpy as np
+    import torch
+
+    from helpers.gru import gru_backward, gru_forward, init_gru_params, to_torch
+
+    torch.set_num_threads(args.threads)
+    rng = np.random.default_rng(args.seed)
+    H, D, B, T = args.hidden, args.input, args.batch, args.length
+    params = init_gru_params(D, H, rng, dtype=np.float32)
+    x = rng.normal(size=(T, B, D)).astype(np.float32)
+    h0 = np.zeros((B, H), dtype=np.float32)
+    dh = rng.normal(size=(T, B, H)).astype(np.float32)
+    module = to_torch(params)
+    xt, dht = torch.from_numpy(x).requires_grad_(True), torch.from_numpy(dh)
+
+    def numpy_step(formulation):
+        def run():
+            _, cache = gru_forward(x, h0, params, formulation)
+            gru_backward(dh, cache)
+        return run
+
+    def torch_step():
+        module.zero_grad(set_to_none=True)
+        xt.grad = None
+        out, _ = module(xt)
+        (out * dht).sum().backward()
+
+    def median_ms(fn):
+        for _ in range(3):
+            fn()
+        times = []
+        for _ in range(args.repeats):
+            t0 = time.perf_counter()
+            fn()
+            times.append((time.perf_counter() - t0) * 1e3)
+        return float(np.median(times)), [round(t, 3) for t in times]
+
+    # agreement at float32 first, so the timed code is the code that is right
+    h_np, cache = gru_forward(x, h0, params)
+    out, _ = module(xt)
+    max_diff = float(np.abs(h_np - out.detach().numpy()).max())
+
+    res = {}
+    for name, fn in (("torch", torch_step), ("numpy_pytorch", numpy_step("pytorch")),
+                     ("numpy_cho", numpy_step("cho"))):
+        res[name] = median_ms(fn)
+    result = {
+        "command": "OMP_NUM_THREADS=1 .venv/bin/python -m scripts.ch04_benchmark "
+                   + " ".join(argv if argv is not None else sys.argv[1:]),
+        "description": "numpy GRU forward + backward vs torch.nn.GRU (CPU), median wall time",
+        "sizes": {"hidden": H, "input": D, "batch": B, "length": T, "dtype": "float32"},
+        "threads": args.threads, "repeats": args.repeats, "seed": args.seed,
+        "median_ms": {k: v[0] for k, v in res.items()},
+        "ratio_numpy_over_torch": {k: res[k][0] / res["torch"][0]
+                                   for k in ("numpy_pytorch", "numpy_cho")},
+        "max_abs_output_diff_float32": max_diff,
+        "all_ms": {k: v[1] for k, v in res.items()},
+        "versions": {"python": platform.python_version(), "numpy": np.__version__,
+                     "torch": torch.__version__},
+        "machine": {"platform": platform.platform(), "cpu_count": os.cpu_count(),
+                    "note": "measured while other jobs shared the 2 cores; ratios are steadier "
+                            "than absolute times"},
+        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+    }
+    out_path = pathlib.Path(args.out)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    out_path.write_text(json.dumps(result, indent=1) + "\n")
+    print(json.dumps({k: result[k] for k in ("median_ms", "ratio_numpy_over_torch",
+                                              "max_abs_output_diff_float32")}, indent=1))
+    return result
+
+
+if __name__ == "__main__":
+    main()
