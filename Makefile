@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HTML_MANAGER := @jupyter-widgets/html-manager@1.0.15
 WIDGETS_JS := _widgets_js/widgets-js/embed.js
 # The build executes notebooks with static (precomputed, kernel-free) widgets.
-BUILD_ENV := LTR_STATIC_WIDGETS=1 MPLBACKEND=Agg PYTHONHASHSEED=0
+BUILD_ENV := env -u MPLBACKEND LTR_STATIC_WIDGETS=1 PYTHONHASHSEED=0
 
 .PHONY: book test strict-book unit lab clean lock experiments bench help
 

@@ -38,7 +38,8 @@ def main(argv: list[str]) -> int:
         "format: jb-book\nroot: book/intro\nchapters:\n"
         f"  - file: notebooks/{nb.stem}\n  - file: book/glossary\n  - file: book/references\n"
         "  - file: book/notation\n  - file: book/questions\n")
-    env = dict(os.environ, LTR_STATIC_WIDGETS="1", MPLBACKEND="Agg", PYTHONHASHSEED="0")
+    env = dict(os.environ, LTR_STATIC_WIDGETS="1", PYTHONHASHSEED="0")
+    env.pop("MPLBACKEND", None)  # the kernel must use the inline backend so plt.show() makes output
     cmd = [str(ROOT / ".venv/bin/jupyter-book"), "build", str(work), "--builder", "html",
            "-n", "-W", "--keep-going"]
     proc = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True)
