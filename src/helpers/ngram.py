@@ -1,0 +1,619 @@
+"""n-gram language models by counting (chapter 6): maximum likelihood, add-k, Jelinek-Mercer
+interpolation, absolute discounting, interpolated Kneser-Ney and interpolated *modified*
+Kneser-Ney (Chen & Goodman), with scoring, sampling and ARPA export.
+
+Conventions (chapter 7 compares its neural models against these numbers)
+------------------------------------------------------------------------
+* Corpus and vocabulary: ``helpers.data.load_corpus("kjv")`` (``min_count=1``, no ``max_size``;
+  see :data:`VOCAB_MIN_COUNT`): the fixed KJV splits, vocabulary = every word of the training
+  split, so ``<unk>`` has training count 0 and stands for the validation/test words never seen
+  in training (``len(vocab) == 11799`` ids). This is also what KenLM's ``lmplz`` builds from the
+  raw training text, so the two compare like for like.
+* A sentence (a verse) is scored as ``<s> w_1 ... w_m </s>``: every word and every ``</s>`` is
+  predicted; ``<s>`` is context only and has probability 0 (KenLM's convention). ``<unk>`` is an
+  ordinary word of the vocabulary. The *predicted vocabulary* is every id except ``<s>``, of size
+  ``V = len(vocab) - 1`` (11,798 on KJV); a uniform model scores perplexity exactly ``V``.
+* Contexts are not padded: the context of ``w_1`` is ``<s>`` alone at every order, and no context
+  reaches back past its sentence's ``<s>`` (KenLM does the same).
+* Perplexity is ``exp(-mean ln p)`` over every predicted token (words and ``</s>``).
+
+Data structure
+--------------
+Every model here has the interpolated form (orders ``k = 1..n``, ``p_0`` uniform over ``V``)::
+
+    p_k(w | c) = alpha_k(c, w) + gamma_k(c) * p_{k-1}(w | c')        (c' = c without its first word)
+
+with ``alpha_k(c, w) = 0`` for an n-gram ``c w`` never seen in training and ``gamma_k(c) = 1`` for a
+context never seen. The distinct k-grams of the training text are stored as a sorted int64 array
+of keys ``key = index_of_context_in_order_(k-1) * |vocab| + w`` (a trie flattened into arrays),
+so counting is ``np.unique`` and lookup is ``np.searchsorted``; no Python dict of tuples is used.
+"""
+from __future__ import annotations
+
+import dataclasses
+import io
+import os
+from typing import Iterable, Sequence
+
+import numpy as np
+
+UNK, EOS, BOS = "<unk>", "</s>", "<s>"
+VOCAB_MIN_COUNT = 1  # the vocabulary convention shared with chapter 7: load_corpus("kjv")
+
+METHODS = ("uniform", "mle", "add_k", "jelinek_mercer", "absolute", "kneser_ney",
+           "modified_kneser_ney")
+KENLM_FALLBACK = (0.5, 1.0, 1.5)  # KenLM's --discount_fallback values for D1, D2, D3+
+
+
+# ---------------------------------------------------------------------------------------------
+# Vocabulary and the id stream
+# ---------------------------------------------------------------------------------------------
+
+def _vocab_itos(vocab, sentences) -> tuple[str, ...]:
+    """The id -> word table: from a ``helpers.data.Vocab`` (its ``itos``), a sequence of words,
+    or (``vocab=None``) a closed vocabulary of the training words with no ``<unk>``."""
+    if vocab is None:
+        words = sorted({t for s in sentences for t in s} - {UNK, EOS, BOS})
+        return (EOS, BOS, *words)
+    itos = tuple(getattr(vocab, "itos", vocab))
+    if not all(isinstance(w, str) for w in itos):
+        raise ValueError("vocab must be a helpers.data.Vocab or a sequence of str words")
+    if len(set(itos)) != len(itos):
+        raise ValueError("vocab must not contain duplicate words")
+    extra = tuple(s for s in (EOS, BOS) if s not in itos)
+    return itos + extra
+
+
+def _check_sentences(sentences) -> list:
+    if isinstance(sentences, str):
+        raise ValueError("sentences must be a list of token lists, got a str; tokenize it first")
+    sentences = list(sentences)
+    if len(sentences) == 0:
+        raise ValueError("sentences is empty: an n-gram model needs at least one sentence")
+    for s in sentences[:1]:
+        if isinstance(s, str):
+            raise ValueError("sentences must be a list of token lists (list[list[str]]), "
+                             "got a list of str")
+    return sentences
+
+
+def encode_sentences(sentences: Sequence[Sequence[str]], stoi: dict,
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """Sentences -> the id stream ``<s> w_1 .. w_m </s> <s> ...`` and each token's position in
+    its sentence (``<s>`` at 0). Out-of-vocabulary words map to ``<unk>``, or raise ``KeyError``
+    when the vocabulary has none. Returns ``(ids, pos)``, both int64 of shape (N,)."""
+    sentences = _check_sentences(sentences)
+    unk = stoi.get(UNK)
+    bos, eos = stoi[BOS], stoi[EOS]
+    lengths = np.fromiter((len(s) for s in sentences), dtype=np.int64, count=len(sentences))
+    flat = [t for s in sentences for t in s]
+    get = stoi.get
+    words = np.fromiter((get(t, -1) for t in flat), dtype=np.int64, count=len(flat))
+    missing = words < 0
+    if missing.any():
+        if unk is None:
+            bad = flat[int(np.argmax(missing))]
+            raise KeyError(f"token {bad!r} is not in the vocabulary and the vocabulary has no "
+                           f"{UNK!r} to map it to")
+        words[missing] = unk
+    L = lengths + 2                                   # (S,) sentence lengths with <s> and </s>
+    N = int(L.sum())
+    starts = np.cumsum(L) - L                         # (S,) index of each <s>
+    pos = np.arange(N, dtype=np.int64) - np.repeat(starts, L)
+    ids = np.empty(N, dtype=np.int64)
+    is_word = (pos > 0) & (pos < np.repeat(L - 1, L))
+    ids[is_word] = words
+    ids[starts] = bos
+    ids[starts + L - 1] = eos
+    return ids, pos
+
+
+# ---------------------------------------------------------------------------------------------
+# Counting
+# ---------------------------------------------------------------------------------------------
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class NGramCounts:
+    """Distinct n-grams of a training text, orders 1..``n``, as sorted integer keys.
+
+    For order ``k`` (list index ``k - 1``), with ``G_k`` distinct k-grams and ``M = len(itos)``:
+
+    * ``keys[k-1]``: int64 (G_k,), sorted; ``key = context_index * M + w`` where
+      ``context_index`` indexes order ``k - 1`` (0 for unigrams, whose keys are just ``0..M-1``:
+      every vocabulary word has a unigram row, even with count 0);
+    * ``counts[k-1]``: int64 (G_k,), raw training counts (``<s>`` is never counted as a token);
+    * ``suffix[k-1]``: int64 (G_k,), index in order ``k - 1`` of the k-gram without its first
+      word (``w_2 .. w_k``; 0 for unigrams);
+    * ``bos_start[k-1]``: bool (G_k,), the k-gram begins with ``<s>``.
+    """
+
+    n: int
+    itos: tuple[str, ...]
+    keys: tuple[np.ndarray, ...]
+    counts: tuple[np.ndarray, ...]
+    suffix: tuple[np.ndarray, ...]
+    bos_start: tuple[np.ndarray, ...]
+    n_tokens: int  # predicted tokens in the training text (words + </s>)
+
+    @property
+    def M(self) -> int:
+        return len(self.itos)
+
+    @property
+    def stoi(self) -> dict:
+        return {w: i for i, w in enumerate(self.itos)}
+
+    def words(self, k: int) -> np.ndarray:
+        """Word ids of every k-gram, int64 of shape (G_k, k), rows in key order."""
+        if not 1 <= k <= self.n:
+            raise ValueError(f"k must lie in [1, {self.n}], got {k}")
+        W = (self.keys[0] % self.M)[:, None]
+        for j in range(2, k + 1):
+            ctx, last = np.divmod(self.keys[j - 1], self.M)
+            W = np.hstack([W[ctx], last[:, None]])
+        return W
+
+    def lookup(self, k: int, ctx_index: np.ndarray, w: np.ndarray) -> np.ndarray:
+        """Index in order ``k`` of the k-grams (context ``ctx_index`` in order k-1, word ``w``),
+        or -1 where absent (or where ``ctx_index`` is -1). Shapes broadcast; int64 out."""
+        ctx_index, w = np.broadcast_arrays(np.asarray(ctx_index, np.int64), np.asarray(w, np.int64))
+        keys = self.keys[k - 1]
+        q = ctx_index * self.M + w
+        j = np.searchsorted(keys, q)
+        jc = np.minimum(j, len(keys) - 1)
+        found = (ctx_index >= 0) & (keys[jc] == q)
+        return np.where(found, jc, -1)
+
+
+def _index_stream(counts: NGramCounts, ids: np.ndarray, pos: np.ndarray, n: int) -> list:
+    """``h[k-1][i]``: index in order k of the k-gram ending at position ``i`` of the stream, or
+    -1 if it was not seen in training or would reach back past its sentence's ``<s>``.
+    Returns n arrays of shape (N,)."""
+    h = [ids.copy()]                                  # unigram index = word id
+    for k in range(2, n + 1):
+        prev = np.full_like(ids, -1)
+        prev[1:] = h[-1][:-1]                          # (k-1)-gram ending at i-1
+        prev[pos < k - 1] = -1                         # would cross the sentence start
+        h.append(counts.lookup(k, prev, ids))
+    return h
+
+
+def count_ngrams(sentences: Sequence[Sequence[str]], n: int, vocab=None) -> NGramCounts:
+    """Count every k-gram (k = 1..n) of ``sentences`` (each a list of str tokens), sentences
+    wrapped as ``<s> ... </s>``. Vectorised: each order is one ``np.unique`` over int64 keys.
+
+    ``vocab``: a ``helpers.data.Vocab``, a sequence of words, or None for the closed vocabulary
+    of the training words (then no ``<unk>`` exists and unseen words raise ``KeyError``)."""
+    _check_n(n)
+    sentences = _check_sentences(sentences)
+    itos = _vocab_itos(vocab, sentences)
+    stoi = {w: i for i, w in enumerate(itos)}
+    M, bos = len(itos), stoi[BOS]
+    ids, pos = encode_sentences(sentences, stoi)      # (N,), (N,)
+    is_tok = ids != bos
+    keys = [np.arange(M, dtype=np.int64)]
+    counts = [np.bincount(ids[is_tok], minlength=M).astype(np.int64)]
+    suffix = [np.zeros(M, dtype=np.int64)]
+    bos_start = [np.arange(M) == bos]
+    h = ids.copy()                                    # index of the (k-1)-gram ending at i
+    for k in range(2, n + 1):
+        end = np.nonzero(pos >= k - 1)[0]             # (E,) positions where a k-gram ends
+        if len(keys[-1]) * M >= 2 ** 62:
+            raise ValueError(f"too many distinct {k - 1}-grams to pack keys into int64")
+        q = h[end - 1] * M + ids[end]                 # (E,) context index * M + word
+        uniq, first, inv, cnt = np.unique(q, return_index=True, return_inverse=True,
+                                          return_counts=True)
+        keys.append(uniq)
+        counts.append(cnt.astype(np.int64))
+        suffix.append(h[end[first]])                  # (k-1)-gram ending at the same position
+        bos_start.append(ids[end[first] - (k - 1)] == bos)
+        h_new = np.full_like(ids, -1)
+        h_new[end] = inv
+        h = h_new
+    return NGramCounts(n=n, itos=itos, keys=tuple(keys), counts=tuple(counts),
+                       suffix=tuple(suffix), bos_start=tuple(bos_start),
+                       n_tokens=int(is_tok.sum()))
+
+
+def adjusted_counts(counts: NGramCounts, k: int, n: int) -> np.ndarray:
+    """Kneser-Ney's counts for order ``k`` of an order-``n`` model, int64 (G_k,): the raw count
+    at the highest order and for k-grams that begin with ``<s>``; otherwise the number of
+    distinct words seen to the left, ``N1+(. w_1..w_k)`` (the *continuation count*)."""
+    if k == n:
+        return counts.counts[k - 1]
+    cont = np.bincount(counts.suffix[k], minlength=len(counts.keys[k - 1])).astype(np.int64)
+    return np.where(counts.bos_start[k - 1], counts.counts[k - 1], cont)
+
+
+def counts_of_counts(a: np.ndarray, upto: int = 4) -> np.ndarray:
+    """``n_j`` = how many n-grams have count exactly ``j``, for j = 1..upto; int64 (upto,)."""
+    return np.bincount(np.minimum(a, upto + 1), minlength=upto + 2)[1:upto + 1].astype(np.int64)
+
+
+def modified_kn_discounts(n_j: Sequence[int]) -> np.ndarray:
+    """Chen & Goodman's discounts from counts-of-counts ``n_1..n_4``:
+    ``Y = n1 / (n1 + 2 n2)``, ``D_j = j - (j + 1) Y n_{j+1} / n_j`` for j = 1, 2, 3 (D_3 serves
+    every count >= 3). Returns float64 (3,); raises ``ValueError`` if a count-of-count is 0
+    or a discount falls outside ``[0, j]`` (KenLM refuses the same cases)."""
+    n1, n2, n3, n4 = (float(x) for x in n_j[:4])
+    if min(n1, n2, n3, n4) <= 0:
+        raise ValueError(f"counts-of-counts n1..n4 must all be positive to estimate modified "
+                         f"Kneser-Ney discounts, got {[int(x) for x in n_j[:4]]}; pass "
+                         f"discounts= or discount_fallback=True")
+    Y = n1 / (n1 + 2 * n2)
+    D = np.array([1 - 2 * Y * n2 / n1, 2 - 3 * Y * n3 / n2, 3 - 4 * Y * n4 / n3])
+    if np.any(D < 0) or np.any(D > np.arange(1, 4)):
+        raise ValueError(f"estimated discounts {D.round(4).tolist()} fall outside [0, j]; pass "
+                         f"discounts= or discount_fallback=True")
+    return D
+
+
+def kn_discount(n_j: Sequence[int]) -> float:
+    """Ney et al.'s single discount ``D = n1 / (n1 + 2 n2)``; ``ValueError`` if it is not in
+    ``[0, 1)``."""
+    n1, n2 = float(n_j[0]), float(n_j[1])
+    if n1 <= 0 or n2 <= 0:
+        raise ValueError(f"counts-of-counts n1, n2 must be positive to estimate the Kneser-Ney "
+                         f"discount, got {int(n1)}, {int(n2)}; pass discount= or "
+                         f"discount_fallback=True")
+    return n1 / (n1 + 2 * n2)
+
+
+# ---------------------------------------------------------------------------------------------
+# The model
+# ---------------------------------------------------------------------------------------------
+
+def _check_n(n):
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"n (the model order) must be an integer >= 1, got {n!r}")
+
+
+class NGramLM:
+    """An interpolated n-gram language model (see the module docstring for the form).
+
+    Build it with :func:`fit`. Attributes: ``n``, ``method``, ``itos``, ``V`` (size of the
+    predicted vocabulary = ``len(itos) - 1``), ``alpha[k-1]`` (G_k,), ``gamma[k-1]`` (G_{k-1},)
+    with ``G_0 = 1`` (the empty context of the unigram level), ``discounts`` (per order, or None).
+    """
+
+    def __init__(self, counts: NGramCounts, n: int, method: str, alpha, gamma, discounts=None,
+                 hyper=None):
+        self.counts, self.n, self.method = counts, n, method
+        self.alpha, self.gamma = tuple(alpha), tuple(gamma)
+        self.discounts, self.hyper = discounts, dict(hyper or {})
+        self.itos = counts.itos
+        self.stoi = counts.stoi
+        self.M = len(self.itos)
+        self.bos_id, self.eos_id = self.stoi[BOS], self.stoi[EOS]
+        self.unk_id = self.stoi.get(UNK)
+        self.V = self.M - 1
+        self._p0 = np.full(self.M, 1.0 / self.V)
+        self._p0[self.bos_id] = 0.0
+
+    # -- sizes ----------------------------------------------------------------------------------
+    def n_ngrams(self) -> list[int]:
+        """Number of distinct k-grams stored, k = 1..n (unigrams: the vocabulary)."""
+        return [len(self.counts.keys[k]) for k in range(self.n)]
+
+    # -- scoring ---------------------------------------------------------------------------------
+    def _stream_probs(self, ids, pos):
+        h = _index_stream(self.counts, ids, pos, self.n)
+        p = self._p0[ids]                                          # (N,) level 0: uniform
+        for k in range(1, self.n + 1):
+            if k == 1:
+                ctx = np.zeros_like(ids)
+            else:
+                ctx = np.full_like(ids, -1)
+                ctx[1:] = h[k - 2][:-1]
+                ctx[pos < k - 1] = -1
+            g = np.where(ctx >= 0, self.gamma[k - 1][np.maximum(ctx, 0)], 1.0)
+            hk = h[k - 1]
+            a = np.where(hk >= 0, self.alpha[k - 1][np.maximum(hk, 0)], 0.0)
+            p = a + g * p
+        return p, h
+
+    def log_probs(self, sentences: Sequence[Sequence[str]]) -> np.ndarray:
+        """Natural-log probability of every predicted token (each word and each ``</s>``, in
+        order), float64 of shape (number of words + number of sentences,). ``-inf`` marks a
+        zero probability (maximum likelihood on an unseen n-gram)."""
+        ids, pos = encode_sentences(sentences, self.stoi)
+        p, _ = self._stream_probs(ids, pos)
+        keep = ids != self.bos_id
+        with np.errstate(divide="ignore"):
+            return np.log(p[keep])
+
+    def perplexity(self, sentences: Sequence[Sequence[str]]) -> float:
+        """``exp(-mean ln p)`` over every predicted token; ``inf`` if any probability is 0."""
+        lp = self.log_probs(sentences)
+        return float(np.exp(-lp.mean()))
+
+    def matched_order(self, sentences: Sequence[Sequence[str]]) -> np.ndarray:
+        """Length of the longest training n-gram (<= n) that ends at each predicted token, int64
+        of shape (N_predicted,); KenLM's ``ngram_length`` (every vocabulary word, ``<unk>`` too, has
+        a unigram row, so the length is at least 1)."""
+        ids, pos = encode_sentences(sentences, self.stoi)
+        h = _index_stream(self.counts, ids, pos, self.n)
+        seen = np.stack([hk >= 0 for hk in h], axis=1)             # (N, n); column 0 all True
+        order = self.n - np.argmax(seen[:, ::-1], axis=1)          # last order still seen
+        return order[ids != self.bos_id]
+
+    # -- one context at a time --------------------------------------------------------------------
+    def _ids(self, tokens: Sequence) -> list[int]:
+        out = []
+        for t in tokens:
+            if isinstance(t, (int, np.integer)):
+                if not 0 <= t < self.M:
+                    raise ValueError(f"token ids must lie in [0, {self.M}), got {t}")
+                out.append(int(t))
+            elif t in self.stoi:
+                out.append(self.stoi[t])
+            elif self.unk_id is not None:
+                out.append(self.unk_id)
+            else:
+                raise KeyError(f"token {t!r} is not in the vocabulary and the vocabulary has no "
+                               f"{UNK!r} to map it to")
+        return out
+
+    def distribution(self, context: Sequence = ()) -> np.ndarray:
+        """``p(w | context)`` for every id ``w``, float64 (len(itos),), summing to 1 with 0 at
+        ``<s>``. ``context``: words or ids; it is cut at its last ``<s>``; a context shorter than
+        ``n - 1`` that does not start with ``<s>`` uses only what it has."""
+        c = self._ids(context)
+        if self.bos_id in c:
+            c = c[len(c) - 1 - c[::-1].index(self.bos_id):]
+        c = c[max(0, len(c) - (self.n - 1)):] if self.n > 1 else []
+        p = self._p0.copy()
+        M = self.M
+        for k in range(1, self.n + 1):
+            if k == 1:
+                ctx = 0
+            else:
+                if len(c) < k - 1:
+                    continue                                       # context not available
+                ctx = self._context_index(c[len(c) - (k - 1):])
+                if ctx < 0:
+                    continue                                       # unseen context: gamma = 1
+            keys = self.counts.keys[k - 1]
+            lo, hi = np.searchsorted(keys, [ctx * M, ctx * M + M])
+            p = self.gamma[k - 1][ctx] * p
+            p[keys[lo:hi] - ctx * M] += self.alpha[k - 1][lo:hi]
+        return p
+
+    def _context_index(self, c: Sequence[int]) -> int:
+        """Index in order len(c) of the n-gram ``c`` (word ids), or -1 if unseen."""
+        idx = c[0]
+        for j, w in enumerate(c[1:], start=2):
+            idx = int(self.counts.lookup(j, idx, w))
+            if idx < 0:
+                return -1
+        return idx
+
+    def sample(self, rng: np.random.Generator, temperature: float = 1.0, max_len: int = 40,
+               prefix: Sequence[str] = ()) -> list[str]:
+        """Draw one sentence (a list of words, without ``<s>``/``</s>``) word by word from
+        ``p(w | context) ** (1 / temperature)`` renormalised; stops at ``</s>`` or ``max_len``
+        words. ``rng``: a ``numpy.random.Generator``; ``temperature`` > 0."""
+        if not isinstance(rng, np.random.Generator):
+            raise ValueError("rng must be a numpy.random.Generator (np.random.default_rng(seed))")
+        if not np.isfinite(temperature) or temperature <= 0:
+            raise ValueError(f"temperature must be a finite number > 0, got {temperature!r}")
+        if max_len < 1:
+            raise ValueError(f"max_len must be >= 1, got {max_len}")
+        ctx = [self.bos_id, *self._ids(prefix)]
+        out = list(prefix)
+        for _ in range(max_len):
+            p = self.distribution(ctx)
+            if temperature != 1.0:
+                with np.errstate(divide="ignore"):
+                    logp = np.log(p) / temperature
+                logp -= logp.max()
+                p = np.exp(logp)
+            cdf = np.cumsum(p)
+            w = int(np.searchsorted(cdf, rng.random() * cdf[-1], side="right"))
+            w = min(w, self.M - 1)
+            if w == self.eos_id:
+                break
+            out.append(self.itos[w])
+            ctx.append(w)
+        return out
+
+    # -- ARPA ----------------------------------------------------------------------------------
+    def full_probs(self) -> list[np.ndarray]:
+        """``p_k(w | c)`` of every stored k-gram ``c w`` (interpolated), float64 (G_k,) per
+        order: the numbers an ARPA file lists."""
+        cnt = self.counts
+        probs = [self.alpha[0] + self.gamma[0][0] * self._p0]
+        for k in range(2, self.n + 1):
+            ctx = cnt.keys[k - 1] // self.M
+            probs.append(self.alpha[k - 1] + self.gamma[k - 1][ctx] * probs[-1][cnt.suffix[k - 1]])
+        return probs
+
+    def to_arpa(self, path: str | os.PathLike | io.TextIOBase) -> None:
+        """Write the model in the standard ARPA back-off format (log10 probabilities and back-off
+        weights), loadable by ``kenlm.Model``. For an interpolated model this is exact: an unseen
+        n-gram ``c w`` gets ``gamma(c) * p(w | c')``, which is the ARPA back-off rule."""
+        probs = self.full_probs()
+        if any(np.any(p[self._predictable(k)] <= 0) for k, p in enumerate(probs, start=1)):
+            raise ValueError(f"method {self.method!r} gives some n-grams probability 0, which "
+                             f"ARPA (log10) cannot store; export a smoothed model")
+        cnt = self.counts
+        itos = np.array(self.itos, dtype=object)
+        names = itos.copy()                                        # (G_1,) strings
+        out = []
+        out.append("\n\\data\\\n")
+        for k in range(1, self.n + 1):
+            out.append(f"ngram {k}={len(cnt.keys[k - 1])}\n")
+        for k in range(1, self.n + 1):
+            if k > 1:
+                ctx, last = np.divmod(cnt.keys[k - 1], self.M)
+                names = names[ctx] + " " + itos[last]
+            with np.errstate(divide="ignore"):
+                lp = np.log10(probs[k - 1])
+            if k == 1:
+                lp[self.bos_id] = -99.0
+            out.append(f"\n\\{k}-grams:\n")
+            if k < self.n:
+                with np.errstate(divide="ignore"):
+                    bo = np.maximum(np.log10(self.gamma[k]), -99.0)
+                lines = [f"{a:.7f}\t{s}\t{b:.7f}\n" if b != 0.0 else f"{a:.7f}\t{s}\n"
+                         for a, s, b in zip(lp.tolist(), names.tolist(), bo.tolist())]
+            else:
+                lines = [f"{a:.7f}\t{s}\n" for a, s in zip(lp.tolist(), names.tolist())]
+            out.append("".join(lines))
+        out.append("\n\\end\\\n")
+        text = "".join(out)
+        if isinstance(path, io.TextIOBase):
+            path.write(text)
+        else:
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(text)
+
+    def _predictable(self, k: int) -> np.ndarray:
+        """Mask of order-k n-grams that end in a predictable word (not ``<s>``)."""
+        return (self.counts.keys[k - 1] % self.M) != self.bos_id
+
+
+# ---------------------------------------------------------------------------------------------
+# Fitting: each method sets alpha and gamma per order
+# ---------------------------------------------------------------------------------------------
+
+def _discount_levels(counts: NGramCounts, n: int, a_levels, method, discount, discounts,
+                     discount_fallback):
+    """Per-order discount tables: float64 (4,) giving D for counts 0, 1, 2, >= 3."""
+    out = []
+    for k in range(1, n + 1):
+        a = a_levels[k - 1]
+        n_j = counts_of_counts(a[a > 0] if k > 1 else np.delete(a, counts.stoi[BOS]))
+        if method == "modified_kneser_ney":
+            if discounts is not None:
+                D = np.asarray(discounts[k - 1] if np.ndim(discounts) == 2 else discounts, float)
+            else:
+                try:
+                    D = modified_kn_discounts(n_j)
+                except ValueError:
+                    if not discount_fallback:
+                        raise
+                    D = np.array(KENLM_FALLBACK)
+            out.append(np.array([0.0, *D]))
+        else:  # absolute, kneser_ney: one discount per order
+            if discount is not None:
+                d = float(discount[k - 1] if np.ndim(discount) == 1 else discount)
+            elif method == "absolute":
+                raise ValueError("absolute discounting needs discount= (a number in [0, 1))")
+            else:
+                try:
+                    d = kn_discount(n_j)
+                except ValueError:
+                    if not discount_fallback:
+                        raise
+                    d = 0.75
+            out.append(np.array([0.0, d, d, d]))
+    return out
+
+
+def _check_discounts(method, discount, discounts, n):
+    if discount is not None:
+        d = np.atleast_1d(np.asarray(discount, dtype=float))
+        if d.ndim != 1 or (d.size != 1 and d.size != n):
+            raise ValueError(f"discount must be a number or one number per order ({n}), "
+                             f"got {discount!r}")
+        if np.any(~np.isfinite(d)) or np.any(d < 0) or np.any(d >= 1):
+            raise ValueError(f"discount must lie in [0, 1), got {discount!r}")
+    if discounts is not None:
+        D = np.asarray(discounts, dtype=float)
+        if D.shape not in ((3,), (n, 3)):
+            raise ValueError(f"discounts must have shape (3,) or ({n}, 3): D1, D2, D3+ per "
+                             f"order, got shape {D.shape}")
+        if np.any(~np.isfinite(D)) or np.any(D < 0) or np.any(D > np.arange(1, 4)):
+            raise ValueError(f"discounts (D1, D2, D3+) must satisfy 0 <= D_j <= j, got "
+                             f"{D.tolist()}")
+        if method != "modified_kneser_ney":
+            raise ValueError("discounts= (three per order) is for method='modified_kneser_ney'; "
+                             "use discount= for absolute discounting and Kneser-Ney")
+
+
+def fit(sentences: Sequence[Sequence[str]] | None = None, n: int = 3,
+        method: str = "modified_kneser_ney", *, vocab=None, counts: NGramCounts | None = None,
+        k: float | None = None, lam: float | None = None, discount=None, discounts=None,
+        discount_fallback: bool = False) -> NGramLM:
+    """Fit an order-``n`` model to ``sentences`` (list of str-token lists) with ``method``:
+
+    * ``"uniform"``: ``p = 1 / V`` (the baseline; perplexity exactly ``V``);
+    * ``"mle"``: ``c(c w) / c(c .)`` (an unseen context falls back to the lower order);
+    * ``"add_k"``: ``(c(c w) + k) / (c(c .) + k V)``, ``k > 0``;
+    * ``"jelinek_mercer"``: ``lam * p_ML(w | c) + (1 - lam) p_{k-1}(w | c')``, ``0 <= lam <= 1``;
+    * ``"absolute"``: ``max(c - D, 0) / c(c .)`` plus the freed mass times the lower order
+      (raw counts at every order), ``0 <= discount < 1``;
+    * ``"kneser_ney"``: absolute discounting with continuation counts at the lower orders
+      (:func:`adjusted_counts`); one discount per order, by default ``n1 / (n1 + 2 n2)``;
+    * ``"modified_kneser_ney"``: three discounts per order (counts 1, 2, >= 3) from the
+      counts-of-counts (:func:`modified_kn_discounts`), or ``discounts=`` of shape (3,) or (n, 3).
+
+    Pass ``counts`` (from :func:`count_ngrams`, of order >= n) to reuse one counting pass for
+    several models; ``vocab`` as in :func:`count_ngrams`.
+    """
+    _check_n(n)
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+    if counts is None:
+        if sentences is None:
+            raise ValueError("pass sentences (a list of token lists) or counts")
+        counts = count_ngrams(sentences, n, vocab=vocab)
+    elif counts.n < n:
+        raise ValueError(f"counts go up to order {counts.n} but n = {n}; count with n >= {n}")
+    _check_discounts(method, discount, discounts, n)
+    if method == "add_k" and (k is None or not np.isfinite(k) or k <= 0):
+        raise ValueError(f"add_k needs k > 0 (k = 0 is maximum likelihood), got k={k!r}")
+    if method == "jelinek_mercer" and (lam is None or not 0 <= lam <= 1):
+        raise ValueError(f"jelinek_mercer needs 0 <= lam <= 1, got lam={lam!r}")
+
+    M = counts.M
+    V = M - 1
+    n_ctx = [1] + [len(counts.keys[j]) for j in range(n - 1)]       # contexts of order k: G_{k-1}
+    ctx_of = [np.zeros(M, np.int64)] + [counts.keys[j] // M for j in range(1, n)]
+    alpha, gamma = [], []
+    hyper = {"k": k, "lam": lam}
+    used_discounts = None
+
+    def totals(kk, a):
+        return np.bincount(ctx_of[kk - 1], weights=a, minlength=n_ctx[kk - 1])
+
+    if method in ("uniform", "add_k"):
+        for kk in range(1, n + 1):
+            G = len(counts.keys[kk - 1])
+            alpha.append(np.zeros(G))
+            gamma.append(np.ones(n_ctx[kk - 1]))
+        if method == "add_k":
+            c = counts.counts[n - 1].astype(float)
+            tot = totals(n, c)
+            alpha[-1] = c / (tot[ctx_of[n - 1]] + k * V)
+            gamma[-1] = (k * V) / (tot + k * V)
+    elif method in ("mle", "jelinek_mercer"):
+        w = 1.0 if method == "mle" else float(lam)
+        for kk in range(1, n + 1):
+            c = counts.counts[kk - 1].astype(float)
+            tot = totals(kk, c)
+            seen = tot > 0
+            safe = np.where(seen, tot, 1.0)
+            alpha.append(w * c / safe[ctx_of[kk - 1]])
+            gamma.append(np.where(seen, 1.0 - w, 1.0))
+    else:  # absolute, kneser_ney, modified_kneser_ney: interpolated discounting
+        if method == "absolute":
+            a_levels = [counts.counts[kk - 1] for kk in range(1, n + 1)]
+        else:
+            a_levels = [adjusted_counts(counts, kk, n) for kk in range(1, n + 1)]
+        a_levels[0] = a_levels[0].copy()
+        a_levels[0][counts.stoi[BOS]] = 0                          # <s> is never predicted
+        Dtab = _discount_levels(counts, n, a_levels, method, discount, discounts,
+                                discount_fallback)
+        for kk in range(1, n + 1):
+            a = a_levels[kk - 1]
+            D = Dtab[kk - 1][np.minimum(a, 3)]                     # (G_k,) discount of each
+            tot = totals(kk, a.astype(float))
+            seen = tot > 0
+            safe = np.where(seen, tot, 1.0)
+            alpha.append((a - D) / safe[ctx_of[kk - 1]])
+            freed = np.bincount(ctx_of[kk - 1], weights=D, minlength=n_ctx[kk - 1])
+            gamma.append(np.where(seen, freed / safe, 1.0))
+        used_discounts = np.array([d[1:] for d in Dtab])           # (n, 3)
+    return NGramLM(counts, n, method, alpha, gamma, discounts=used_discounts, hyper=hyper)
