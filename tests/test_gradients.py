@@ -1,0 +1,271 @@
+"""Tests for helpers.gradients: Jacobian norms against torch autograd, bounds, initialisers,
+clipping against torch's own, the status reports, and the explorer swept over its controls."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from helpers.gradients import (INITS, LENGTHS, RADII, NormStatus, clip_by_norm, clip_by_value,
+                               cosine, draw_gradient_decay, global_norm, gradient_decay,
+                               gradient_decay_explorer, init_recurrent, jacobian_bound,
+                               largest_singular_value, norm_status, one_unit_rnn,
+                               rnn_jacobian_norms, spectral_radius, steps_to_reach)
+from helpers.rnn import ACTIVATIONS, init_params
+
+TORCH_F = {"tanh": torch.tanh, "sigmoid": torch.sigmoid, "relu": torch.relu,
+           "linear": lambda a: a}
+
+
+def _torch_jacobian_norms(params, x, activation, layer=0):
+    """||dh_T/dh_t||_2 by torch autograd: rerun the layer from h_t and take the full Jacobian."""
+    f = TORCH_F[activation]
+    tp = [{k: torch.tensor(v) for k, v in p.items()} for p in params]
+    xs = torch.tensor(x)  # (T, D)
+    T = xs.shape[0]
+    # states of every layer up to `layer`
+    inp = xs
+    for l in range(layer + 1):
+        p = tp[l]
+        h, hs = torch.zeros(p["W_hh"].shape[0], dtype=torch.float64), []
+        for t in range(T):
+            h = f(p["W_ih"] @ inp[t] + p["b_ih"] + p["W_hh"] @ h + p["b_hh"])
+            hs.append(h)
+        if l < layer:
+            inp = torch.stack(hs)
+    p = tp[layer]
+    states = [torch.zeros_like(hs[0])] + hs  # h_0 .. h_T
+
+    norms = []
+    for t in range(T, -1, -1):
+        def run(h_t, t=t):
+            h = h_t
+            for k in range(t, T):
+                h = f(p["W_ih"] @ inp[k] + p["b_ih"] + p["W_hh"] @ h + p["b_hh"])
+            return h
+        J = torch.autograd.functional.jacobian(run, states[t])
+        norms.append(torch.linalg.matrix_norm(J, ord=2).item())
+    return np.array(norms)
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_jacobian_norms_match_torch_autograd(activation):
+    rng = np.random.default_rng(0)
+    params = init_params(3, 6, 1, rng=rng)
+    params[0]["W_hh"] = init_recurrent(6, "gaussian", 1.2, rng=rng)
+    x = rng.normal(size=(12, 3))
+    ours = rnn_jacobian_norms(params, x, activation=activation)
+    theirs = _torch_jacobian_norms(params, x, activation)
+    np.testing.assert_allclose(ours, theirs, rtol=1e-9, atol=1e-13)
+
+
+def test_jacobian_norms_of_an_upper_layer_match_torch_autograd():
+    rng = np.random.default_rng(1)
+    params = init_params(2, 5, 2, rng=rng)
+    x = rng.normal(size=(8, 2))
+    np.testing.assert_allclose(rnn_jacobian_norms(params, x, layer=1),
+                               _torch_jacobian_norms(params, x, "tanh", layer=1), rtol=1e-9,
+                               atol=1e-13)
+
+
+def test_gradient_decay_matches_torch_on_the_same_network():
+    """The explorer's numbers are those of torch autograd on the network it builds."""
+    d = gradient_decay(1.5, "tanh", 20, "orthogonal", hidden_size=8, seed=3)
+    rng = np.random.default_rng(3)
+    W_hh = init_recurrent(8, "orthogonal", 1.5, rng=rng)
+    params = [{"W_ih": rng.normal(0.0, 1.0 / 2.0, (8, 4)), "W_hh": W_hh,
+               "b_ih": np.zeros(8), "b_hh": np.zeros(8)}]
+    x = rng.normal(size=(20, 4))
+    np.testing.assert_allclose(d["norms"], _torch_jacobian_norms(params, x, "tanh"), rtol=1e-9)
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+@pytest.mark.parametrize("radius", [0.5, 1.0, 2.0])
+@pytest.mark.parametrize("init", INITS)
+def test_measured_norm_never_exceeds_the_bound(activation, radius, init):
+    d = gradient_decay(radius, activation, 60, init, hidden_size=12, seed=1)
+    finite = np.isfinite(d["norms"])
+    assert np.all(d["norms"][finite] <= d["bound"][finite] * (1 + 1e-9))
+    assert d["norms"][0] == pytest.approx(1.0)
+
+
+def test_sigmoid_vanishes_faster_than_tanh_at_the_same_weights():
+    """Q1: max sigmoid' = 1/4, so at radius 1 the sigmoid network's gradient dies sooner."""
+    tanh = gradient_decay(1.0, "tanh", 100, "orthogonal")["status"].vanish_step
+    sig = gradient_decay(1.0, "sigmoid", 100, "orthogonal")["status"].vanish_step
+    assert sig < tanh
+
+
+def test_linear_orthogonal_network_preserves_the_norm_exactly():
+    d = gradient_decay(1.0, "linear", 200, "orthogonal")
+    np.testing.assert_allclose(d["norms"], 1.0, rtol=1e-9)
+
+
+def test_jacobian_bound_known_values_and_overflow():
+    W = 2.0 * np.eye(3)
+    np.testing.assert_allclose(jacobian_bound(W, "sigmoid", 3), [1, 0.5, 0.25, 0.125])
+    np.testing.assert_allclose(jacobian_bound(W, "tanh", 3), [1, 2, 4, 8])
+    b = jacobian_bound(10.0 * np.eye(2), "linear", 400)
+    assert np.isinf(b[-1]) and np.isfinite(b[300])
+
+
+def test_overflow_and_nan_are_reported_not_raised():
+    d = gradient_decay(5.0, "linear", 500, "gaussian")
+    assert d["state_overflow_step"] is not None
+    assert d["status"].nan_step is not None or d["status"].overflow_step is not None
+    s = norm_status(np.array([1.0, 10.0, 1e5, np.inf, np.nan]))
+    assert (s.explode_step, s.overflow_step, s.nan_step, s.vanish_step) == (2, 3, 4, None)
+    assert "overflowed at step 3" in s.describe() and "NaN at step 4" in s.describe()
+    s = norm_status(np.array([1.0, 0.1, 1e-4]))
+    assert s.vanish_step == 2 and s.describe() == "below 1e-03 after 2 steps"
+    assert "stays within" in norm_status(np.ones(4)).describe()
+
+
+@pytest.mark.parametrize("kind", INITS)
+@pytest.mark.parametrize("radius", [0.5, 1.0, 3.0])
+def test_init_recurrent_has_the_requested_spectral_radius(kind, radius):
+    W = init_recurrent(16, kind, radius, rng=np.random.default_rng(0))
+    assert spectral_radius(W) == pytest.approx(radius, rel=1e-9)
+    if kind != "gaussian":
+        np.testing.assert_allclose(W.T @ W, radius ** 2 * np.eye(16), atol=1e-12)
+        assert largest_singular_value(W) == pytest.approx(radius)
+
+
+def test_clip_by_norm_matches_torch_and_keeps_direction():
+    rng = np.random.default_rng(0)
+    grads = [rng.normal(size=(3, 4)), rng.normal(size=5)]
+    clipped, norm = clip_by_norm(grads, 0.5)
+    ts = [torch.tensor(g, requires_grad=True) for g in grads]
+    for t, g in zip(ts, grads):
+        t.grad = torch.tensor(g)
+    tnorm = torch.nn.utils.clip_grad_norm_(ts, 0.5)
+    assert norm == pytest.approx(tnorm.item())
+    for c, t in zip(clipped, ts):
+        np.testing.assert_allclose(c, t.grad.numpy(), rtol=1e-5)  # torch adds eps 1e-6
+    assert global_norm(clipped) == pytest.approx(0.5)
+    assert cosine(clipped, grads) == pytest.approx(1.0)
+    same, _ = clip_by_norm(grads, 100.0)
+    for s, g in zip(same, grads):
+        np.testing.assert_array_equal(s, g)
+
+
+def test_clip_by_value_matches_torch_and_can_turn_the_direction():
+    grads = [np.array([10.0, 0.1]), np.array([[-3.0]])]
+    clipped, norm = clip_by_value(grads, 0.5)
+    ts = [torch.tensor(g) for g in grads]
+    for t in ts:
+        t.requires_grad_(True)
+        t.grad = t.detach().clone()
+    torch.nn.utils.clip_grad_value_(ts, 0.5)
+    for c, t in zip(clipped, ts):
+        np.testing.assert_array_equal(c, t.grad.numpy())
+    assert norm == pytest.approx(math.sqrt(100 + 0.01 + 9))
+    assert cosine(clipped, grads) < 0.9  # the direction changed (by about 29 degrees here)
+
+
+def test_global_norm_survives_huge_and_bad_values():
+    assert global_norm([np.array([3e200]), np.array([4e200])]) == pytest.approx(5e200)
+    assert global_norm([np.array([np.inf, 1.0])]) == np.inf
+    assert np.isnan(global_norm([np.array([np.nan, 1.0])]))
+    assert global_norm([np.zeros(3)]) == 0.0
+    clipped, norm = clip_by_norm([np.array([np.inf])], 1.0)
+    assert norm == np.inf and np.isinf(clipped[0][0])
+
+
+def test_e1_the_notes_numbers():
+    assert 0.99 ** 100 == pytest.approx(0.366, abs=5e-4)
+    assert 1.01 ** 100 == pytest.approx(2.705, abs=5e-4)
+    assert steps_to_reach(0.99, 0.01) == 459
+    assert steps_to_reach(0.99, 1e-3) == 688
+    assert steps_to_reach(1.01, 100.0) == 463
+    assert steps_to_reach(1.0, 0.5) is None
+    assert steps_to_reach(0.5, 2.0) == 0
+
+
+@settings(max_examples=200, deadline=None)
+@given(factor=st.floats(0.01, 0.9999), level=st.floats(1e-12, 0.999))
+def test_steps_to_reach_is_the_first_crossing(factor, level):
+    k = steps_to_reach(factor, level)
+    assert factor ** k < level
+    assert k == 0 or factor ** (k - 1) >= level
+
+
+def test_one_unit_rnn_gradient_matches_torch_and_has_a_cliff():
+    w, b = torch.tensor(5.0, dtype=torch.float64, requires_grad=True), \
+        torch.tensor(-2.3, dtype=torch.float64, requires_grad=True)
+    x = torch.tensor(0.5, dtype=torch.float64)
+    for _ in range(50):
+        x = w * torch.sigmoid(x) + b
+    ((x - 0.7) ** 2).backward()
+    loss, dw, db = one_unit_rnn(5.0, -2.3)
+    assert float(loss) == pytest.approx(((x - 0.7) ** 2).item(), rel=1e-12)
+    assert float(dw) == pytest.approx(w.grad.item(), rel=1e-9)
+    assert float(db) == pytest.approx(b.grad.item(), rel=1e-9)
+    bs = np.linspace(-3.0, -2.0, 2001)
+    L, _, g = one_unit_rnn(5.0, bs)
+    assert L.shape == bs.shape
+    assert np.max(np.abs(np.diff(L))) > 5.0  # a jump between neighbouring b: the wall
+    assert np.max(np.abs(g)) > 100 * np.median(np.abs(g))
+
+
+def test_explorer_compute_sweeps_every_control_position():
+    ex = gradient_decay_explorer()
+    n = 0
+    for params in ex.grid():
+        d = ex.compute(**params)
+        assert d["norms"].shape == (params["T"] + 1,)
+        assert isinstance(d["status"].describe(), str)
+        n += 1
+    assert n == len(RADII) * len(ACTIVATIONS) * len(LENGTHS) * len(INITS)
+
+
+def test_explorer_renders_every_static_frame_and_the_overflow_frames():
+    ex = gradient_decay_explorer()
+    for params in ex.grid(["radius", "activation"]):
+        fig = ex.render(**params)
+        assert fig.axes
+    fig = ex.render(radius=5.0, activation="linear", T=500)
+    texts = " ".join(t.get_text() for t in fig.axes[0].texts)
+    assert "overflowed" in texts
+    fig = ex.render(radius=5.0, activation="relu", T=500, init="identity")
+    assert len(ex.png(radius=0.25, activation="sigmoid", T=10, init="identity")) > 1000
+
+
+BAD = [
+    (lambda: init_recurrent(0, "gaussian", 1.0, rng=np.random.default_rng(0)), "hidden_size must be"),
+    (lambda: init_recurrent(4, "xavier", 1.0, rng=np.random.default_rng(0)), "kind must be one of"),
+    (lambda: init_recurrent(4, "gaussian", -1.0, rng=np.random.default_rng(0)), "radius must be"),
+    (lambda: init_recurrent(4, "gaussian", 1.0), "rng must be a numpy Generator"),
+    (lambda: clip_by_norm([np.ones(2)], -1.0), "threshold must be a positive"),
+    (lambda: clip_by_norm([np.ones(2)], 0.0), "threshold must be a positive"),
+    (lambda: clip_by_value([np.ones(2)], -0.5), "threshold must be a positive"),
+    (lambda: clip_by_value([np.ones(2)], float("nan")), "threshold must be a positive"),
+    (lambda: global_norm([]), "grads must be a non-empty"),
+    (lambda: jacobian_bound(np.ones((2, 3)), "tanh", 5), "W_hh must be a non-empty square"),
+    (lambda: jacobian_bound(np.eye(2), "swish", 5), "activation must be one of"),
+    (lambda: jacobian_bound(np.eye(2), "tanh", 0), "sequence length"),
+    (lambda: gradient_decay(1.0, "tanh", 0), "sequence length"),
+    (lambda: gradient_decay(1.0, "softsign", 10), "activation must be one of"),
+    (lambda: gradient_decay(1.0, "tanh", 10, "he"), "kind must be one of"),
+    (lambda: rnn_jacobian_norms(init_params(2, 3, rng=np.random.default_rng(0)), np.zeros((0, 2))), "T >= 1"),
+    (lambda: rnn_jacobian_norms(init_params(2, 3, rng=np.random.default_rng(0)), np.zeros((4, 2, 2))), "one sequence"),
+    (lambda: rnn_jacobian_norms(init_params(2, 3, rng=np.random.default_rng(0)), np.zeros((4, 2)), h0=np.zeros(4)), "h0 must have shape"),
+    (lambda: rnn_jacobian_norms(init_params(2, 3, rng=np.random.default_rng(0)), np.zeros((4, 2)), layer=1), "layer must be in"),
+    (lambda: rnn_jacobian_norms([{"W_ih": np.zeros((3, 2)), "W_hh": np.zeros((3, 2)), "b_ih": np.zeros(3), "b_hh": np.zeros(3)}], np.zeros((4, 2))), "must be square"),
+    (lambda: norm_status(np.array([])), "norms must be a non-empty 1-d"),
+    (lambda: norm_status(np.ones(3), floor=1.0, ceiling=0.5), "ceiling must be greater"),
+    (lambda: steps_to_reach(-0.5, 0.1), "threshold must be a positive"),
+    (lambda: one_unit_rnn(5.0, 1.0, T=0), "sequence length"),
+    (lambda: cosine([np.ones(2)], [np.ones(3)]), "same number of entries"),
+    (lambda: spectral_radius(np.ones(3)), "square matrix"),
+]
+
+
+@pytest.mark.parametrize("call, match", BAD)
+def test_bad_input(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()
