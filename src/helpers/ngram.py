@@ -158,11 +158,21 @@ class NGramCounts:
         or -1 where absent (or where ``ctx_index`` is -1). Shapes broadcast; int64 out."""
         ctx_index, w = np.broadcast_arrays(np.asarray(ctx_index, np.int64), np.asarray(w, np.int64))
         keys = self.keys[k - 1]
+        if len(keys) == 0:
+            return np.full(ctx_index.shape, -1, dtype=np.int64)
         q = ctx_index * self.M + w
         j = np.searchsorted(keys, q)
         jc = np.minimum(j, len(keys) - 1)
         found = (ctx_index >= 0) & (keys[jc] == q)
         return np.where(found, jc, -1)
+
+
+def _gather(values: np.ndarray, index: np.ndarray, default: float) -> np.ndarray:
+    """``values[index]`` where ``index >= 0``, else ``default``; shape of ``index``."""
+    out = np.full(index.shape, default, dtype=float)
+    ok = index >= 0
+    out[ok] = values[index[ok]]
+    return out
 
 
 def _index_stream(counts: NGramCounts, ids: np.ndarray, pos: np.ndarray, n: int) -> list:
@@ -306,9 +316,8 @@ class NGramLM:
                 ctx = np.full_like(ids, -1)
                 ctx[1:] = h[k - 2][:-1]
                 ctx[pos < k - 1] = -1
-            g = np.where(ctx >= 0, self.gamma[k - 1][np.maximum(ctx, 0)], 1.0)
-            hk = h[k - 1]
-            a = np.where(hk >= 0, self.alpha[k - 1][np.maximum(hk, 0)], 0.0)
+            g = _gather(self.gamma[k - 1], ctx, 1.0)              # unseen context: gamma = 1
+            a = _gather(self.alpha[k - 1], h[k - 1], 0.0)          # unseen n-gram: alpha = 0
             p = a + g * p
         return p, h
 
@@ -433,7 +442,8 @@ class NGramLM:
         weights), loadable by ``kenlm.Model``. For an interpolated model this is exact: an unseen
         n-gram ``c w`` gets ``gamma(c) * p(w | c')``, which is the ARPA back-off rule."""
         probs = self.full_probs()
-        if any(np.any(p[self._predictable(k)] <= 0) for k, p in enumerate(probs, start=1)):
+        if (any(np.any(p[self._predictable(k)] <= 0) for k, p in enumerate(probs, start=1))
+                or any(np.any(g <= 0) for g in self.gamma)):
             raise ValueError(f"method {self.method!r} gives some n-grams probability 0, which "
                              f"ARPA (log10) cannot store; export a smoothed model")
         cnt = self.counts
@@ -617,3 +627,19 @@ def fit(sentences: Sequence[Sequence[str]] | None = None, n: int = 3,
             gamma.append(np.where(seen, freed / safe, 1.0))
         used_discounts = np.array([d[1:] for d in Dtab])           # (n, 3)
     return NGramLM(counts, n, method, alpha, gamma, discounts=used_discounts, hyper=hyper)
+
+
+def sample_texts(models: dict, n: int, temperature: float, seed: int = 0, k: int = 3,
+                 max_len: int = 24) -> list[str]:
+    """``k`` sentences drawn from ``models[n]`` at ``temperature`` with
+    ``np.random.default_rng(seed)``, each joined into one string (a cut at ``max_len`` words is
+    marked with an ellipsis). Pure given its arguments: the generation widget's ``compute``."""
+    if n not in models:
+        raise ValueError(f"n must be one of the fitted orders {sorted(models)}, got {n!r}")
+    rng = np.random.default_rng(seed)
+    out = []
+    for _ in range(k):
+        words = models[n].sample(rng, temperature=temperature, max_len=max_len)
+        text = " ".join(words) if words else "(empty sentence: </s> first)"
+        out.append(text + (" …" if len(words) >= max_len else ""))
+    return out
