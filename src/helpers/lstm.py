@@ -34,6 +34,14 @@ def sigmoid(a: np.ndarray) -> np.ndarray:
     return 0.5 * (1.0 + np.tanh(0.5 * a))
 
 
+def _sigmoid_inplace(a: np.ndarray) -> None:
+    """``a <- sigmoid(a)`` in place, through tanh (no overflow, no temporaries)."""
+    a *= 0.5
+    np.tanh(a, out=a)
+    a *= 0.5
+    a += 0.5
+
+
 @dataclasses.dataclass(frozen=True)
 class LSTMParams:
     """Weights of one LSTM layer: ``W_ih`` (4H, D), ``W_hh`` (4H, H), ``b_ih`` (4H,), ``b_hh`` (4H,).
@@ -183,18 +191,20 @@ def lstm_forward(x, params: LSTMParams, h0=None, c0=None):
     hs = np.empty((T + 1, B, H), dtype=dtype)
     tanh_c = np.empty((T, B, H), dtype=dtype)
     cs[0], hs[0] = c, h
+    ig = np.empty((B, H), dtype=dtype)
     for t in range(T):
         z = gates[t]
         np.matmul(hs[t], W_hhT, out=z)
         z += xw[t]  # (B, 4H): all four blocks at once
-        z[:, :2 * H] = sigmoid(z[:, :2 * H])  # i, f
-        z[:, 2 * H:3 * H] = np.tanh(z[:, 2 * H:3 * H])  # g
-        z[:, 3 * H:] = sigmoid(z[:, 3 * H:])  # o
+        _sigmoid_inplace(z[:, :2 * H])  # i, f
+        np.tanh(z[:, 2 * H:3 * H], out=z[:, 2 * H:3 * H])  # g
+        _sigmoid_inplace(z[:, 3 * H:])  # o
         i, f, g, o = z[:, :H], z[:, H:2 * H], z[:, 2 * H:3 * H], z[:, 3 * H:]
-        np.multiply(f, cs[t], out=cs[t + 1])
-        cs[t + 1] += i * g
+        np.multiply(f, cs[t], out=cs[t + 1])  # c_t = f * c_{t-1} + i * g
+        np.multiply(i, g, out=ig)
+        cs[t + 1] += ig
         np.tanh(cs[t + 1], out=tanh_c[t])
-        np.multiply(o, tanh_c[t], out=hs[t + 1])
+        np.multiply(o, tanh_c[t], out=hs[t + 1])  # h_t = o * tanh(c_t)
     cache = {"x": x, "gates": gates, "c": cs, "h": hs, "tanh_c": tanh_c, "params": params}
     return hs[1:], (hs[T].copy(), cs[T].copy()), cache
 
@@ -230,22 +240,44 @@ def lstm_backward(dhs, cache: dict, dh_T=None, dc_T=None, return_state_grads: bo
     if return_state_grads:
         dc_all = np.empty((T + 1, B, H), dtype=dtype)
         dh_all = np.empty((T + 1, B, H), dtype=dtype)
+    tmp = np.empty((B, H), dtype=dtype)
     for t in range(T - 1, -1, -1):
         i, f, g, o = (gates[t, :, k * H:(k + 1) * H] for k in range(4))
-        dh = dh + dhs[t]  # dLoss/dh_{t+1}: from the loss and from step t+2
+        d = dz[t]
+        d_i, d_f, d_g, d_o = (d[:, k * H:(k + 1) * H] for k in range(4))
+        dh += dhs[t]  # dLoss/dh_{t+1}: from the loss and from step t+2
         if return_state_grads:
             dh_all[t + 1] = dh
-        # h = o * tanh(c)  ->  the cell receives error through tanh, plus from step t+2
-        dc = dc + dh * o * (1.0 - tanh_c[t] ** 2)
+        # h = o * tanh(c): the cell receives dh * o * (1 - tanh(c)^2), plus dc from step t+2
+        np.multiply(tanh_c[t], tanh_c[t], out=tmp)
+        np.subtract(1.0, tmp, out=tmp)
+        tmp *= o
+        tmp *= dh
+        dc += tmp
         if return_state_grads:
             dc_all[t + 1] = dc
-        d = dz[t]
-        d[:, :H] = dc * g * i * (1.0 - i)  # dz_i
-        d[:, H:2 * H] = dc * cs[t] * f * (1.0 - f)  # dz_f
-        d[:, 2 * H:3 * H] = dc * i * (1.0 - g * g)  # dz_g
-        d[:, 3 * H:] = dh * tanh_c[t] * o * (1.0 - o)  # dz_o
-        dc = dc * f  # the cell path: c_t = f_t * c_{t-1} + ...
-        dh = d @ W_hh  # (B, H): back through the recurrent product
+        # dz_o = dh * tanh(c) * o * (1 - o)
+        np.subtract(1.0, o, out=d_o)
+        d_o *= o
+        d_o *= tanh_c[t]
+        d_o *= dh
+        # dz_i = dc * g * i * (1 - i)
+        np.subtract(1.0, i, out=d_i)
+        d_i *= i
+        d_i *= g
+        d_i *= dc
+        # dz_f = dc * c_{t-1} * f * (1 - f)
+        np.subtract(1.0, f, out=d_f)
+        d_f *= f
+        d_f *= cs[t]
+        d_f *= dc
+        # dz_g = dc * i * (1 - g^2)
+        np.multiply(g, g, out=d_g)
+        np.subtract(1.0, d_g, out=d_g)
+        d_g *= i
+        d_g *= dc
+        dc *= f  # the cell path: c_t = f_t * c_{t-1} + ...
+        np.matmul(d, W_hh, out=dh)  # (B, H): back through the recurrent product
     if return_state_grads:
         dc_all[0], dh_all[0] = dc, dh
     dz2 = dz.reshape(T * B, 4 * H)
