@@ -1,0 +1,138 @@
+"""Cell diagrams drawn by code (chapter 3): the LSTM cell with the book's symbols beside the
+reader's notes' names.
+
+Chinese labels need a font with CJK glyphs. :func:`cjk_font` looks for one among the fonts
+matplotlib knows; when there is none, :func:`lstm_cell_diagram` writes the notes' Latin names
+(S, C, C', X) and the chapter gives the Chinese names in a table beside the figure.
+"""
+from __future__ import annotations
+
+from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
+
+from helpers.plotting import PALETTE, new_figure
+
+# gate / block -> (book symbol, English name, the notes' Chinese name, the notes' symbol)
+LSTM_LABELS = {
+    "f": ("$f_t$", "forget gate", "遗忘门", "f(t)"),
+    "i": ("$i_t$", "input gate", "输入门", "i(t)"),
+    "g": ("$g_t$", "candidate", "候选(门)", "C'(t)"),
+    "o": ("$o_t$", "output gate", "输出门", "O(t)"),
+    "c": ("$c_t$", "cell state", "记忆单元状态", "C(t)"),
+    "h": ("$h_t$", "hidden state", "输出值", "S(t)"),
+    "x": ("$x_t$", "input", "输入", "X(t)"),
+}
+
+
+def cjk_font() -> str | None:
+    """Name of an installed font that covers Chinese, or None."""
+    from matplotlib import font_manager
+
+    for entry in font_manager.fontManager.ttflist:
+        name = entry.name.lower()
+        if any(k in name for k in ("cjk", "wenquanyi", "wqy", "hei", "song", "ming", "kai",
+                                   "droid sans fallback", "source han", "ukai", "uming")):
+            return entry.name
+    return None
+
+
+def _arrow(ax, xy0, xy1, color="black", lw=1.6, style="-|>", ls="-"):
+    ax.add_patch(FancyArrowPatch(xy0, xy1, arrowstyle=style, mutation_scale=12, color=color,
+                                 lw=lw, linestyle=ls, shrinkA=0, shrinkB=0))
+
+
+def _line(ax, xs, ys, color="black", lw=1.6):
+    ax.plot(xs, ys, color=color, lw=lw, solid_capstyle="round")
+
+
+def _op(ax, xy, text, color="black"):
+    ax.add_patch(Circle(xy, 0.28, facecolor="white", edgecolor=color, lw=1.6, zorder=3))
+    ax.text(*xy, text, ha="center", va="center", fontsize=13, zorder=4, color=color)
+
+
+def _box(ax, xy, text, color):
+    x, y = xy
+    ax.add_patch(FancyBboxPatch((x - 0.42, y - 0.3), 0.84, 0.6, boxstyle="round,pad=0.05",
+                                facecolor=color, edgecolor="black", lw=1.2, zorder=3, alpha=0.9))
+    ax.text(x, y, text, ha="center", va="center", fontsize=11, zorder=4, color="white",
+            fontweight="bold")
+
+
+def lstm_cell_diagram(chinese: bool | None = None, figsize=(9.5, 5.6)):
+    """The LSTM cell: the conveyor belt c_{t-1} -> c_t on top, the three gates and the candidate
+    below, and h_t leaving twice (to the next step and to the layer above, Q9).
+
+    ``chinese``: write the notes' Chinese names (needs a CJK font); None = when one is installed.
+    Returns the Figure.
+    """
+    font = cjk_font()
+    if chinese is None:
+        chinese = font is not None
+    if chinese and font is None:
+        raise ValueError("chinese=True needs a font with CJK glyphs; none is installed "
+                         "(see fc-list :lang=zh); pass chinese=False or None")
+    fig, ax = new_figure(figsize=figsize, layout=None)
+    fig.subplots_adjust(left=0.01, right=0.99, bottom=0.01, top=0.99)
+    ax.set_axis_off()
+    ax.set_xlim(-1.6, 12.6)
+    ax.set_ylim(-1.6, 7.4)
+    ax.set_aspect("equal")
+    kw = {"fontfamily": [font, "DejaVu Sans"]} if chinese else {}
+
+    def name(key):
+        sym, eng, zh, notes = LSTM_LABELS[key]
+        return f"{eng}\n{sym}, notes {zh if chinese else notes}"
+
+    # the cell body
+    ax.add_patch(FancyBboxPatch((0.3, -0.2), 9.4, 6.2, boxstyle="round,pad=0.1",
+                                facecolor="#F4F4F4", edgecolor="#999999", lw=1.2, zorder=0))
+    belt_y, gate_y, bus_y = 5.2, 2.4, 0.6
+    # conveyor belt (cell state)
+    _line(ax, [-1.0, 2.0 - 0.28], [belt_y, belt_y], PALETTE["blue"], lw=3.5)
+    _line(ax, [2.28, 5.0 - 0.28], [belt_y, belt_y], PALETTE["blue"], lw=3.5)
+    _arrow(ax, (5.28, belt_y), (10.1, belt_y), PALETTE["blue"], lw=3.5)
+    ax.text(-1.0, belt_y + 0.35, "$c_{t-1}$ (notes C(t-1))", fontsize=10, color=PALETTE["blue"])
+    ax.text(9.0, belt_y + 0.35, "$c_t$ (C(t))", fontsize=10, color=PALETTE["blue"])
+    ax.text(3.6, belt_y + 0.75,
+            "conveyor belt (notes §2.6" + (", 传送带" if chinese else "") + "): one multiply, one add",
+            ha="center", fontsize=9.5, color=PALETTE["blue"], style="italic", **kw)
+    _op(ax, (2.0, belt_y), "×")
+    _op(ax, (5.0, belt_y), "+")
+    # the input bus: h_{t-1} and x_t feed every block
+    _line(ax, [-1.0, 7.0], [bus_y, bus_y], "#444444")
+    ax.text(-1.0, bus_y - 0.45, "$h_{t-1}$ (S(t-1))", fontsize=10)
+    _arrow(ax, (0.9, -1.4), (0.9, bus_y), "#444444")
+    ax.text(1.05, -1.35, "$x_t$ (X(t))", fontsize=10)
+    cols = {"f": 2.0, "i": 3.6, "g": 5.0, "o": 7.0}
+    colors = {"f": PALETTE["vermillion"], "i": PALETTE["green"], "g": PALETTE["purple"],
+              "o": PALETTE["orange"]}
+    for key, x in cols.items():
+        _line(ax, [x, x], [bus_y, gate_y - 0.35], "#444444")
+        _box(ax, (x, gate_y), "tanh" if key == "g" else "σ", colors[key])
+        ax.text(x, gate_y - 0.95, name(key), ha="center", va="center", fontsize=8,
+                color=colors[key], zorder=5,
+                bbox=dict(boxstyle="round,pad=0.15", facecolor="white", edgecolor="none"), **kw)
+    # forget gate multiplies the belt
+    _arrow(ax, (2.0, gate_y + 0.35), (2.0, belt_y - 0.28), colors["f"])
+    # input gate times candidate, added to the belt
+    _op(ax, (4.3, 3.9), "×")
+    _line(ax, [3.6, 3.6, 4.3 - 0.28], [gate_y + 0.35, 3.9, 3.9], colors["i"])
+    _line(ax, [5.0, 5.0, 4.3 + 0.28], [gate_y + 0.35, 3.9, 3.9], colors["g"])
+    _arrow(ax, (4.3, 3.9 + 0.28), (5.0 - 0.2, belt_y - 0.2), "black")
+    # output: tanh(c_t) times o_t
+    _line(ax, [8.3, 8.3], [belt_y, 3.9 + 0.3], PALETTE["blue"])
+    ax.add_patch(FancyBboxPatch((8.3 - 0.42, 3.9 - 0.25), 0.84, 0.5, boxstyle="round,pad=0.05",
+                                facecolor="white", edgecolor=PALETTE["blue"], lw=1.4, zorder=3))
+    ax.text(8.3, 3.9, "tanh", ha="center", va="center", fontsize=10, zorder=4)
+    _op(ax, (8.3, gate_y), "×")
+    _line(ax, [8.3, 8.3], [3.9 - 0.3, gate_y + 0.28])
+    _line(ax, [7.0 + 0.42, 8.3 - 0.28], [gate_y, gate_y], colors["o"])
+    # h_t leaves twice: to the next step (right) and to the layer above (up)
+    _line(ax, [8.3, 8.3], [gate_y - 0.28, bus_y])
+    _arrow(ax, (8.3, bus_y), (11.0, bus_y), "black", lw=2.2)
+    ax.text(9.9, bus_y - 0.55, "$h_t$ (S(t)) to step t+1", fontsize=9.5)
+    _arrow(ax, (10.6, bus_y), (10.6, 7.2), "black", lw=2.2)
+    ax.text(10.75, 6.7, "$h_t$ to the layer above\n(or the output layer)", fontsize=9,
+            va="top")
+    ax.text(8.85, 3.9, "Q10: squash\nthe unbounded $c_t$", fontsize=8, va="center",
+            color=PALETTE["blue"])
+    return fig
