@@ -315,7 +315,8 @@ def update_gate_flow(z_bias: float, w_scale: float, T: int = 60, H: int = 32, D:
     except the GRU's update-gate bias ``b_iz = z_bias`` (which sets how close z sits to 1).
     Returns ``t`` (T+1,), ``gru`` and ``rnn`` (T+1,) the norms ``||d h_T / d h_t||``, ``z_mean``
     (the average update gate), and ``z_product`` (T+1,), the product of the mean gate over
-    steps t+1..T: the direct path's share, ``prod z``.
+    steps t+1..T: the direct path's share, ``prod z``. The RNN's norms come from chapter 2's
+    :func:`helpers.gradients.rnn_jacobian_norms`.
     """
     if T < 1 or H < 1 or D < 1:
         raise ValueError(f"T, H and D must be >= 1, got {T}, {H}, {D}")
@@ -333,13 +334,13 @@ def update_gate_flow(z_bias: float, w_scale: float, T: int = 60, H: int = 32, D:
     params = GRUParams(W_ih, W_hh, b_ih, np.zeros(3 * H))
     _, cache = gru_forward(x, None, params, formulation)
     gru = norms_to_end(gru_state_jacobians(cache)[:, 0])
-    # tanh RNN h_t = tanh(U x_t + W h_{t-1}) with the same U, W: J_t = diag(1 - h_t^2) W
-    h = np.zeros(H)
-    J_rnn = np.empty((T, H, H))
-    for t in range(T):
-        h = np.tanh(U @ x[t, 0] + W @ h)
-        J_rnn[t] = (1 - h ** 2)[:, None] * W
-    rnn = norms_to_end(J_rnn)
+    # the tanh RNN h_t = tanh(U x_t + W h_{t-1}) with the same U, W, through chapter 2's tool
+    # (which indexes by steps back, k = T - t; reverse it to index by t)
+    from helpers.gradients import rnn_jacobian_norms
+
+    zeros = np.zeros(H)
+    rnn = rnn_jacobian_norms([{"W_ih": U, "W_hh": W, "b_ih": zeros, "b_hh": zeros}], x[:, 0],
+                             activation="tanh")[::-1]
     z_mean = cache["z"][:, 0].mean(axis=1)                       # (T,)
     z_product = np.append(np.cumprod(z_mean[::-1])[::-1], 1.0)    # prod_{s > t} mean z_s
     return {"t": np.arange(T + 1), "gru": gru, "rnn": rnn, "z_mean": float(z_mean.mean()),
@@ -398,3 +399,52 @@ def to_torch(params: GRUParams, module=None):
             p = getattr(module, name)
             p.copy_(torch.from_numpy(np.ascontiguousarray(a)).to(p.dtype))
     return module
+
+
+# -- the chapter's explorer -------------------------------------------------------------------
+Z_BIASES = (-4.0, -2.0, 0.0, 1.0, 2.0, 3.0, 4.0, 6.0)
+W_SCALES = (0.5, 1.0, 1.5, 2.0, 3.0)
+
+
+def draw_update_gate_flow(data: dict, z_bias=None, w_scale=None, **_):
+    """Frame for :func:`update_gate_flow`: ``||d h_T / d h_t||`` against t on a log axis for the
+    GRU and the tanh RNN, the direct path's product of mean update gates, and the 1e-3 floor."""
+    from helpers.gradients import norm_status
+    from helpers.plotting import PALETTE, label, new_figure
+
+    fig, ax = new_figure(figsize=(6.4, 3.6), layout=None)
+    t, T = data["t"], data["t"][-1]
+    floor, lo, hi = 1e-3, 1e-16, 1e4
+    show = lambda v: np.clip(np.nan_to_num(v, nan=lo, posinf=hi), lo, hi)  # noqa: E731
+    ax.semilogy(t, show(data["gru"]), color=PALETTE["blue"], lw=2, label="GRU")
+    ax.semilogy(t, show(data["rnn"]), color=PALETTE["orange"], lw=2, label="tanh RNN")
+    ax.semilogy(t, show(data["z_product"]), color=PALETTE["green"], ls="--",
+                label="direct path: product of mean z")
+    ax.axhline(floor, color="grey", lw=0.8, ls=":")
+    ax.set_ylim(lo, hi)
+    ax.set_xlim(0, T)
+    parts = []
+    for name in ("gru", "rnn"):
+        st = norm_status(data[name][::-1], floor=floor)
+        parts.append(f"{'GRU' if name == 'gru' else 'RNN'}: "
+                     + (f"below 1e-3 at {st.vanish_step} steps back" if st.vanish_step is not None
+                        else "above 1e-3 throughout"))
+    title = (f"update-gate bias {z_bias:+g} (mean z = {data['z_mean']:.2f}), "
+             f"weight scale {w_scale:g}" if z_bias is not None else None)
+    label(ax, "time step t", "‖∂h_T / ∂h_t‖₂  (T = %d)" % T, title)
+    ax.text(0.02, 0.04, "; ".join(parts), transform=ax.transAxes, fontsize=8.5,
+            bbox=dict(facecolor="white", edgecolor="none", alpha=0.8))
+    ax.legend(loc="center right", fontsize=8.5)
+    return fig
+
+
+def update_gate_explorer(T: int = 60):
+    """The chapter's explorer: update-gate bias and recurrent weight scale -> gradient flow."""
+    from helpers.widgets import Control, Explorer
+
+    return Explorer(
+        lambda z_bias, w_scale: update_gate_flow(z_bias, w_scale, T=T),
+        draw_update_gate_flow,
+        [Control("z_bias", Z_BIASES, 2.0, "update-gate bias b_z", fmt=lambda v: f"{v:+g}"),
+         Control("w_scale", W_SCALES, 1.0, "recurrent weight scale", fmt=lambda v: f"{v:g}")],
+        static=("z_bias", "w_scale"))
