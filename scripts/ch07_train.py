@@ -1,0 +1,209 @@
+"""Chapter 7's long runs: the LSTM LM, the NNLM and RNN LM rungs, and the regularisation ablations.
+
+Same corpus, vocabulary, ``<unk>`` mapping and splits as chapter 6: ``load_corpus("kjv")``
+(min_count=1: every training word is in the vocabulary; unseen words map to ``<unk>``), the
+streams of :meth:`Corpus.stream` (every verse followed by ``</s>``, which is predicted too).
+
+Two parts, meant to run side by side (one core each)::
+
+    OMP_NUM_THREADS=1 .venv/bin/python -m scripts.ch07_train --part main    # -> results/ch07_lstm.json
+    OMP_NUM_THREADS=1 .venv/bin/python -m scripts.ch07_train --part others  # -> results/ch07_ladder.json,
+                                                                            #    results/ch07_ablations.json
+
+``--part all`` runs both one after the other. Results are written after every evaluation, so a
+run that is stopped keeps what it measured. Checkpoints go to ``--ckpt-dir`` (default
+``/tmp/ch07_ckpt``; they are ~16 MB and not committed).
+"""
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import sys
+import time
+
+import numpy as np
+import torch
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "src"))
+
+from helpers import lm  # noqa: E402
+from helpers.data import load_corpus  # noqa: E402
+
+SEED = 1234
+RESULTS = os.path.join(ROOT, "results")
+TEMPERATURES = (0.5, 0.7, 0.85, 1.0, 1.2)
+
+
+def meta(args, t_start: float) -> dict:
+    """Command, seed, versions, date and machine load, recorded with every result file."""
+    return {
+        "command": "OMP_NUM_THREADS=1 .venv/bin/python -m scripts.ch07_train " + " ".join(sys.argv[1:]),
+        "seed": SEED,
+        "torch": torch.__version__, "numpy": np.__version__, "python": platform.python_version(),
+        "torch_threads": torch.get_num_threads(),
+        "date_utc": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "wall_seconds_so_far": round(time.time() - t_start, 1),
+        "load_average_1_5_15": list(os.getloadavg()),
+        "cpu_count": os.cpu_count(),
+        "note": ("run on a 2-core machine shared with ~6 other jobs (see load_average): "
+                 "seconds and tokens/s are slower than on an idle machine"),
+    }
+
+
+def write_json(name: str, obj: dict) -> None:
+    os.makedirs(RESULTS, exist_ok=True)
+    path = os.path.join(RESULTS, name)
+    with open(path + ".tmp", "w") as f:
+        json.dump(obj, f, indent=1)
+    os.replace(path + ".tmp", path)
+
+
+def samples(model, vocab, seed: int = SEED, n_verses: int = 3, max_tokens: int = 120) -> dict:
+    """Three verses drawn from ``model`` at each temperature (one seeded generator each)."""
+    out = {}
+    for T in TEMPERATURES:
+        g = torch.Generator().manual_seed(seed)
+        ids = lm.sample(model, max_tokens, temperature=T, generator=g, stop_at_eos=n_verses)
+        out[str(T)] = " ".join(vocab.decode(ids)).replace(" </s>", " </s>\n").strip()
+    return out
+
+
+def fit(name, model, corpus, cfg, out_file, record, extra_eval=True, store_logprobs=None):
+    """Train, writing ``record`` (with curves) to ``out_file`` after every evaluation."""
+    train_ids = corpus["train"]
+    t_start = time.time()
+    entry = {"model": type(model).__name__, "config": model.config,
+             "parameters": lm.n_parameters(model), "train_config": vars(cfg).copy()}
+    record["runs"][name] = entry
+
+    def cb(hist, _model):
+        entry["history"] = hist.as_dict()
+        entry["status"] = "running"
+        record["meta"] = meta(ARGS, T0)
+        write_json(out_file, record)
+
+    hist = lm.train(model, train_ids, corpus["valid"], cfg, callback=cb)
+    entry["history"] = hist.as_dict()
+    entry["train_seconds"] = round(time.time() - t_start, 1)
+    entry["tokens_per_second"] = round(hist.tokens_per_second, 1)
+    if extra_eval:
+        ev = {k: lm.evaluate(model, corpus[k], return_logprobs=store_logprobs is not None)
+              for k in ("valid", "test")}
+        entry["final"] = {f"{k}_ppl": ev[k]["ppl"] for k in ev}
+        entry["final"]["n_test_tokens"] = ev["test"]["n"]
+        if store_logprobs is not None:
+            np.savez_compressed(os.path.join(RESULTS, store_logprobs),
+                                valid=ev["valid"]["logprobs"].astype(np.float32),
+                                test=ev["test"]["logprobs"].astype(np.float32))
+    entry["status"] = "done"
+    record["meta"] = meta(ARGS, T0)
+    write_json(out_file, record)
+    return model, hist
+
+
+def part_main(C, streams, args):
+    V = len(C.vocab)
+    rec = {"description": "Best LSTM LM of chapter 7 (2 layers, tied, dropout on non-recurrent "
+                          "connections), trained under a wall-clock budget", "runs": {}}
+    torch.manual_seed(SEED)
+    model = lm.LSTMLM(V, d_emb=256, d_hidden=256, n_layers=2, dropout=0.35, tie=True)
+    steps_per_epoch = (len(streams["train"]) // 32 - 1) // 35 + 1
+    cfg = lm.TrainConfig(batch_size=32, bptt=35, lr=2e-3, optimizer="adam", clip=0.25,
+                         max_epochs=args.main_epochs, max_seconds=args.main_minutes * 60,
+                         eval_every=steps_per_epoch // 2, plateau_factor=0.5, plateau_patience=0,
+                         early_stop_patience=4, train_eval_tokens=40_000, seed=SEED,
+                         progress=args.progress,
+                         checkpoint=os.path.join(args.ckpt_dir, "ch07_lstm.pt"))
+    model, _ = fit("lstm_2x256_tied", model, streams, cfg, "ch07_lstm.json", rec,
+                   store_logprobs="ch07_lstm_logprobs.npz")
+    rec["samples"] = samples(model, C.vocab)
+    rec["meta"] = meta(args, T0)
+    write_json("ch07_lstm.json", rec)
+
+
+def part_others(C, streams, args):
+    V = len(C.vocab)
+    # --- the ladder's middle rungs, each under a wall-clock budget --------------------------
+    rec = {"description": "NNLM and Elman RNN LM rungs of the ladder (full training split)",
+           "runs": {}}
+    steps_per_epoch = (len(streams["train"]) // 32 - 1) // 35 + 1
+    for name, make in [("nnlm_5gram", lambda: lm.FeedForwardLM(V, n=5, d_emb=128, d_hidden=256,
+                                                                dropout=0.2)),
+                       ("rnn_256", lambda: lm.RNNLM(V, d_emb=256, d_hidden=256, dropout=0.2))]:
+        torch.manual_seed(SEED)
+        model = make()
+        cfg = lm.TrainConfig(batch_size=32, bptt=35, lr=2e-3, optimizer="adam", clip=0.25,
+                             max_epochs=20, max_seconds=args.rung_minutes * 60,
+                             eval_every=steps_per_epoch // 2, plateau_patience=0,
+                             early_stop_patience=4, train_eval_tokens=40_000, seed=SEED,
+                             progress=args.progress)
+        fit(name, model, streams, cfg, "ch07_ladder.json", rec)
+        rec.setdefault("samples", {})[name] = samples(model, C.vocab)
+        write_json("ch07_ladder.json", rec)
+
+    # --- regularisation ablations on a 100k-token slice of the training split -----------------
+    sub = {"train": streams["train"][: args.ablation_tokens], "valid": streams["valid"],
+           "test": streams["test"]}
+    abl = {"description": (f"Regularisation ablations: 1-layer LSTM LM, 256 units, trained on the "
+                           f"first {args.ablation_tokens} training tokens for "
+                           f"{args.ablation_epochs} epochs with no early stopping, so that it "
+                           f"overfits; train perplexity in eval mode on the first 40k training "
+                           f"tokens, validation on the first 40k validation tokens"),
+           "runs": {}}
+    variants = {
+        "none": dict(dropout=0.0, tie=False, wd=0.0),
+        "weight_decay": dict(dropout=0.0, tie=False, wd=1e-5),
+        "dropout": dict(dropout=0.5, tie=False, wd=0.0),
+        "tying": dict(dropout=0.0, tie=True, wd=0.0),
+        "all_three": dict(dropout=0.5, tie=True, wd=1e-5),
+    }
+    valid40 = streams["valid"][:40_000]
+    sub_steps = (len(sub["train"]) // 32 - 1) // 35 + 1
+    for name, v in variants.items():
+        torch.manual_seed(SEED)
+        model = lm.LSTMLM(V, 256, 256, n_layers=1, dropout=v["dropout"], tie=v["tie"])
+        cfg = lm.TrainConfig(batch_size=32, bptt=35, lr=2e-3, optimizer="adam", clip=0.25,
+                             weight_decay=v["wd"], max_epochs=args.ablation_epochs,
+                             max_seconds=args.ablation_minutes * 60,
+                             eval_every=sub_steps // 2, plateau_factor=1.0,
+                             early_stop_patience=None, restore_best=False,
+                             train_eval_tokens=40_000, seed=SEED, progress=args.progress)
+        fit(name, model, {"train": sub["train"], "valid": valid40}, cfg, "ch07_ablations.json",
+            abl, extra_eval=False)
+        abl["runs"][name]["settings"] = v
+        write_json("ch07_ablations.json", abl)
+
+
+def main(argv=None):
+    global ARGS, T0
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--part", choices=("main", "others", "all"), default="all")
+    p.add_argument("--main-minutes", type=float, default=40.0)
+    p.add_argument("--main-epochs", type=float, default=12.0)
+    p.add_argument("--rung-minutes", type=float, default=7.0)
+    p.add_argument("--ablation-tokens", type=int, default=100_000)
+    p.add_argument("--ablation-epochs", type=float, default=5.0)
+    p.add_argument("--ablation-minutes", type=float, default=6.0)
+    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--ckpt-dir", default="/tmp/ch07_ckpt")
+    p.add_argument("--progress", action="store_true", help="tqdm bars (off for log files)")
+    ARGS = p.parse_args(argv)
+    T0 = time.time()
+    torch.set_num_threads(ARGS.threads)
+    C = load_corpus("kjv")
+    streams = {k: C.stream(k) for k in ("train", "valid", "test")}
+    if ARGS.part in ("main", "all"):
+        part_main(C, streams, ARGS)
+    if ARGS.part in ("others", "all"):
+        part_others(C, streams, ARGS)
+
+
+ARGS = None
+T0 = 0.0
+
+if __name__ == "__main__":
+    main()
