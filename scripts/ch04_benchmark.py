@@ -33,6 +33,7 @@ def main(argv=None) -> dict:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", default=str(ROOT / "results" / "ch04_benchmark.json"))
     args = ap.parse_args(argv)
+    load_at_start = round(os.getloadavg()[0], 2)
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[var] = str(args.threads)  # before numpy/torch start their thread pools
     import numpy as np
@@ -95,6 +96,7 @@ def main(argv=None) -> dict:
         "versions": {"python": platform.python_version(), "numpy": np.__version__,
                      "torch": torch.__version__},
         "machine": {"platform": platform.platform(), "cpu_count": os.cpu_count(),
+                    "load_average_1min_at_start": load_at_start,
                     "note": "measured while other jobs shared the 2 cores; ratios are steadier "
                             "than absolute times"},
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
