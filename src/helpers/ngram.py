@@ -346,6 +346,19 @@ class NGramLM:
         order = self.n - np.argmax(seen[:, ::-1], axis=1)          # last order still seen
         return order[ids != self.bos_id]
 
+    def context_seen(self, sentences: Sequence[Sequence[str]]) -> np.ndarray:
+        """Whether the full ``n - 1``-word context of each predicted token occurs in training
+        (without reaching past ``<s>``); bool of shape (N_predicted,). Where it is False,
+        ``gamma_n = 1`` and the model predicts with its order ``n - 1`` level."""
+        ids, pos = encode_sentences(sentences, self.stoi)
+        if self.n == 1:
+            return np.ones(int((ids != self.bos_id).sum()), dtype=bool)
+        h = _index_stream(self.counts, ids, pos, self.n - 1)
+        ctx = np.full_like(ids, -1)
+        ctx[1:] = h[self.n - 2][:-1]
+        ctx[pos < self.n - 1] = -1
+        return (ctx >= 0)[ids != self.bos_id]
+
     # -- one context at a time --------------------------------------------------------------------
     def _ids(self, tokens: Sequence) -> list[int]:
         out = []
@@ -643,3 +656,25 @@ def sample_texts(models: dict, n: int, temperature: float, seed: int = 0, k: int
         text = " ".join(words) if words else "(empty sentence: </s> first)"
         out.append(text + (" …" if len(words) >= max_len else ""))
     return out
+
+
+def kenlm_scores(arpa_path: str | os.PathLike, sentences: Sequence[Sequence[str]]):
+    """Load an ARPA file with the ``kenlm`` module (quietly) and score ``sentences`` with it.
+
+    Returns ``(log10_probs, ngram_lengths, n_oov)``: float64 and int64 arrays of shape
+    (number of words + number of sentences,) in the order of :meth:`NGramLM.log_probs`, and how
+    many words KenLM mapped to its ``<unk>``. The reference our ARPA export is checked against."""
+    import kenlm  # deferred: an optional reference, not needed to fit or score
+
+    config = kenlm.Config()
+    config.show_progress = False
+    config.arpa_complain = kenlm.ARPALoadComplain.NONE
+    model = kenlm.Model(str(arpa_path), config)
+    sentences = _check_sentences(sentences)
+    lp, lengths, oov = [], [], 0
+    for s in sentences:
+        for logp, length, is_oov in model.full_scores(" ".join(s)):
+            lp.append(logp)
+            lengths.append(length)
+            oov += bool(is_oov)
+    return np.array(lp, dtype=float), np.array(lengths, dtype=np.int64), oov
