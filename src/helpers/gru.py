@@ -409,6 +409,8 @@ W_SCALES = (0.5, 1.0, 1.5, 2.0, 3.0)
 def draw_update_gate_flow(data: dict, z_bias=None, w_scale=None, **_):
     """Frame for :func:`update_gate_flow`: ``||d h_T / d h_t||`` against t on a log axis for the
     GRU and the tanh RNN, the direct path's product of mean update gates, and the 1e-3 floor."""
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
+
     from helpers.gradients import norm_status
     from helpers.plotting import PALETTE, label, new_figure
 
@@ -422,6 +424,10 @@ def draw_update_gate_flow(data: dict, z_bias=None, w_scale=None, **_):
                 label="direct path: product of mean z")
     ax.axhline(floor, color="grey", lw=0.8, ls=":")
     ax.set_ylim(lo, hi)
+    # plain-text decade labels: mathtext tick labels would double the frame's drawing time
+    ax.yaxis.set_major_locator(LogLocator(numticks=6))
+    ax.yaxis.set_minor_locator(NullLocator())
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"1e{round(np.log10(v)):d}"))
     ax.set_xlim(0, T)
     parts = []
     for name in ("gru", "rnn"):
@@ -432,9 +438,9 @@ def draw_update_gate_flow(data: dict, z_bias=None, w_scale=None, **_):
     title = (f"update-gate bias {z_bias:+g} (mean z = {data['z_mean']:.2f}), "
              f"weight scale {w_scale:g}" if z_bias is not None else None)
     label(ax, "time step t", "‖∂h_T / ∂h_t‖₂  (T = %d)" % T, title)
-    ax.text(0.02, 0.04, "; ".join(parts), transform=ax.transAxes, fontsize=8.5,
+    ax.text(0.02, 0.96, "; ".join(parts), transform=ax.transAxes, fontsize=8.5, va="top",
             bbox=dict(facecolor="white", edgecolor="none", alpha=0.8))
-    ax.legend(loc="center right", fontsize=8.5)
+    ax.legend(loc="lower right", fontsize=8.5)
     return fig
 
 
