@@ -5,11 +5,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HTML_MANAGER := @jupyter-widgets/html-manager@1.0.15
-WIDGETS_JS := _widgets_js/widgets-js/embed.js
+MATHJAX := mathjax@3.2.2
+WIDGETS_JS := _vendor_js/widgets-js/embed.js
+MATHJAX_JS := _vendor_js/mathjax/tex-mml-chtml.js
 # The build executes notebooks with static (precomputed, kernel-free) widgets.
 BUILD_ENV := env -u MPLBACKEND LTR_STATIC_WIDGETS=1 PYTHONHASHSEED=0
 
-.PHONY: book test strict-book unit lab clean lock experiments bench help
+.PHONY: vendor book test strict-book unit lab clean lock experiments bench help
 
 help:
 	@echo "make book   build the HTML book (creates .venv on first run)"
@@ -26,29 +28,42 @@ $(STAMP): requirements.txt constraints.txt pyproject.toml
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
 	touch $(STAMP)
 
-# Widget JavaScript served by the book itself (no CDN): npm's html-manager bundle.
+# Widget JavaScript and MathJax served by the book itself (no CDN), fetched from npm.
 $(WIDGETS_JS):
 	@if command -v npm >/dev/null 2>&1; then \
-	  rm -rf _widgets_js/tmp && mkdir -p _widgets_js/tmp && \
-	  (cd _widgets_js/tmp && npm pack --silent $(HTML_MANAGER) >/dev/null && tar xzf *.tgz) && \
-	  mkdir -p $(dir $(WIDGETS_JS)) && cp _widgets_js/tmp/package/dist/embed.js $(WIDGETS_JS) && rm -rf _widgets_js/tmp && \
+	  rm -rf _vendor_js/tmp && mkdir -p _vendor_js/tmp && \
+	  (cd _vendor_js/tmp && npm pack --silent $(HTML_MANAGER) >/dev/null && tar xzf *.tgz) && \
+	  mkdir -p $(dir $(WIDGETS_JS)) && cp _vendor_js/tmp/package/dist/*.woff* _vendor_js/tmp/package/dist/*.ttf _vendor_js/tmp/package/dist/*.eot _vendor_js/tmp/package/dist/*.svg $(dir $(WIDGETS_JS)) && \
+	  cp _vendor_js/tmp/package/dist/embed.js $(WIDGETS_JS) && rm -rf _vendor_js/tmp && \
 	  echo "widget JavaScript: $(HTML_MANAGER) from npm -> $(WIDGETS_JS)"; \
 	else \
-	  echo "npm not found: the book will load widget JavaScript from the CDN (widgets need a network to render)"; \
+	  echo "npm not found: pages will load widget JavaScript from a CDN (sliders need a network)"; \
 	fi
 
-book: $(STAMP) $(WIDGETS_JS)
+$(MATHJAX_JS):
+	@if command -v npm >/dev/null 2>&1; then \
+	  rm -rf _vendor_js/tmpm && mkdir -p _vendor_js/tmpm && \
+	  (cd _vendor_js/tmpm && npm pack --silent $(MATHJAX) >/dev/null && tar xzf *.tgz) && \
+	  rm -rf _vendor_js/mathjax && mv _vendor_js/tmpm/package/es5 _vendor_js/mathjax && rm -rf _vendor_js/tmpm && \
+	  echo "MathJax: $(MATHJAX) from npm -> _vendor_js/mathjax/"; \
+	else \
+	  echo "npm not found: pages will load MathJax from a CDN (equations need a network)"; \
+	fi
+
+vendor: $(WIDGETS_JS) $(MATHJAX_JS)
+
+book: $(STAMP) vendor
 	$(BUILD_ENV) $(BIN)/jupyter-book build . --builder html
 	@echo "Open: file://$(CURDIR)/_build/html/index.html"
 
 # Strict build: warnings are errors, nitpicky references, every notebook executed (cached).
-strict-book: $(STAMP) $(WIDGETS_JS)
+strict-book: $(STAMP) vendor
 	$(BUILD_ENV) $(BIN)/jupyter-book build . --builder html -n -W --keep-going
 
 unit: $(STAMP)
 	$(BIN)/pytest -m "not book" -q
 
-test: $(STAMP) $(WIDGETS_JS)
+test: $(STAMP) vendor
 	$(BIN)/pytest -m "not book" -q
 	$(MAKE) --no-print-directory strict-book
 	$(BIN)/pytest -m book -q -s
@@ -68,4 +83,4 @@ lock:
 	/tmp/ltr-lock/bin/pip freeze | grep -v '^-e' | sed 's/+cpu//' > constraints.txt
 
 clean:
-	rm -rf _build _widgets_js $(VENV) .pytest_cache .hypothesis
+	rm -rf _build _vendor_js $(VENV) .pytest_cache .hypothesis

@@ -29,7 +29,7 @@ def main(argv: list[str]) -> int:
     (work / "notebooks").mkdir(parents=True)
     shutil.copy(ROOT / "_config.yml", work / "_config.yml")
     shutil.copytree(ROOT / "book", work / "book")
-    (work / "_widgets_js").symlink_to(ROOT / "_widgets_js") if (ROOT / "_widgets_js").exists() else None
+    (work / "_vendor_js").symlink_to(ROOT / "_vendor_js") if (ROOT / "_vendor_js").exists() else None
     shutil.copy(nb, work / "notebooks" / nb.name)
     for extra in ("data", "results"):  # stored results a chapter may read
         if (ROOT / extra).exists():
