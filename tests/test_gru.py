@@ -48,6 +48,44 @@ def test_pytorch_formulation_equals_torch_gru(T, B, D, H, seed):
         np.testing.assert_allclose(grads[name], ref[name], rtol=0, atol=1e-10, err_msg=name)
 
 
+def _torch_cho_reference(params, x, h0, dh):
+    """Cho et al. (2014)'s step written in torch ops (reset gate before W_hn), differentiated by
+    autograd: an independent reference for the "cho" backward."""
+    P = {k: torch.tensor(getattr(params, k), requires_grad=True)
+         for k in ("W_ih", "W_hh", "b_ih", "b_hh")}
+    xt = torch.tensor(x, requires_grad=True)
+    h = h0t = torch.tensor(h0, requires_grad=True)
+    H = params.hidden_size
+    W_hr, W_hz, W_hn = P["W_hh"][:H], P["W_hh"][H:2 * H], P["W_hh"][2 * H:]
+    b_hr, b_hz, b_hn = P["b_hh"][:H], P["b_hh"][H:2 * H], P["b_hh"][2 * H:]
+    outs = []
+    for t in range(x.shape[0]):
+        gx = xt[t] @ P["W_ih"].T + P["b_ih"]
+        r = torch.sigmoid(gx[:, :H] + h @ W_hr.T + b_hr)
+        z = torch.sigmoid(gx[:, H:2 * H] + h @ W_hz.T + b_hz)
+        n = torch.tanh(gx[:, 2 * H:] + (r * h) @ W_hn.T + b_hn)
+        h = (1 - z) * n + z * h
+        outs.append(h)
+    out = torch.stack(outs)
+    (out * torch.tensor(dh)).sum().backward()
+    grads = {"dx": xt.grad.numpy(), "dh0": h0t.grad.numpy(),
+             **{"d" + k: v.grad.numpy() for k, v in P.items()}}
+    return out.detach().numpy(), grads
+
+
+@settings(max_examples=15, deadline=None)
+@given(T=st.integers(1, 6), B=st.integers(1, 3), D=st.integers(1, 5), H=st.integers(1, 5),
+       seed=st.integers(0, 10_000))
+def test_cho_formulation_equals_torch_autograd(T, B, D, H, seed):
+    params, x, h0, dh = _problem(T, B, D, H, seed)
+    h, cache = gru_forward(x, h0, params, "cho")
+    out, ref = _torch_cho_reference(params, x, h0, dh)
+    np.testing.assert_allclose(h, out, rtol=0, atol=1e-10)
+    grads = gru_backward(dh, cache)
+    for name in ref:
+        np.testing.assert_allclose(grads[name], ref[name], rtol=0, atol=1e-10, err_msg=name)
+
+
 def test_torch_round_trip_and_default_zero_state():
     torch.manual_seed(0)
     module = torch.nn.GRU(3, 5, dtype=torch.float64)
