@@ -4,11 +4,11 @@ Same corpus, vocabulary, ``<unk>`` mapping and splits as chapter 6: ``load_corpu
 (min_count=1: every training word is in the vocabulary; unseen words map to ``<unk>``), the
 streams of :meth:`Corpus.stream` (every verse followed by ``</s>``, which is predicted too).
 
-Two parts, meant to run side by side (one core each)::
+Three parts, meant to run side by side (one thread each)::
 
-    OMP_NUM_THREADS=1 .venv/bin/python -m scripts.ch07_train --part main    # -> results/ch07_lstm.json
-    OMP_NUM_THREADS=1 .venv/bin/python -m scripts.ch07_train --part others  # -> results/ch07_ladder.json,
-                                                                            #    results/ch07_ablations.json
+    OMP_NUM_THREADS=1 .venv/bin/python -m scripts.ch07_train --part main       # results/ch07_lstm.json
+    OMP_NUM_THREADS=1 .venv/bin/python -m scripts.ch07_train --part ladder     # results/ch07_ladder.json
+    OMP_NUM_THREADS=1 .venv/bin/python -m scripts.ch07_train --part ablations  # results/ch07_ablations.json
 
 ``--part all`` runs both one after the other. Results are written after every evaluation, so a
 run that is stopped keeps what it measured. Checkpoints go to ``--ckpt-dir`` (default
@@ -115,7 +115,7 @@ def part_main(C, streams, args):
     cfg = lm.TrainConfig(batch_size=32, bptt=35, lr=2e-3, optimizer="adam", clip=0.25,
                          max_epochs=args.main_epochs, max_seconds=args.main_minutes * 60,
                          eval_every=steps_per_epoch // 2, plateau_factor=0.5, plateau_patience=0,
-                         early_stop_patience=4, train_eval_tokens=40_000, seed=SEED,
+                         early_stop_patience=4, train_eval_tokens=20_000, seed=SEED,
                          progress=args.progress,
                          checkpoint=os.path.join(args.ckpt_dir, "ch07_lstm.pt"))
     model, _ = fit("lstm_2x256_tied", model, streams, cfg, "ch07_lstm.json", rec,
@@ -125,7 +125,7 @@ def part_main(C, streams, args):
     write_json("ch07_lstm.json", rec)
 
 
-def part_others(C, streams, args):
+def part_ladder(C, streams, args):
     V = len(C.vocab)
     # --- the ladder's middle rungs, each under a wall-clock budget --------------------------
     rec = {"description": "NNLM and Elman RNN LM rungs of the ladder (full training split)",
@@ -145,34 +145,37 @@ def part_others(C, streams, args):
         rec.setdefault("samples", {})[name] = samples(model, C.vocab)
         write_json("ch07_ladder.json", rec)
 
-    # --- regularisation ablations on a 100k-token slice of the training split -----------------
+
+def part_ablations(C, streams, args):
+    """Regularisation ablations on a slice of the training split, small enough to overfit."""
+    V = len(C.vocab)
+    d = args.ablation_d
     sub = {"train": streams["train"][: args.ablation_tokens], "valid": streams["valid"],
            "test": streams["test"]}
-    abl = {"description": (f"Regularisation ablations: 1-layer LSTM LM, 256 units, trained on the "
+    abl = {"description": (f"Regularisation ablations: 1-layer LSTM LM, {d} units, trained on the "
                            f"first {args.ablation_tokens} training tokens for "
                            f"{args.ablation_epochs} epochs with no early stopping, so that it "
-                           f"overfits; train perplexity in eval mode on the first 40k training "
-                           f"tokens, validation on the first 40k validation tokens"),
+                           f"overfits; train perplexity in eval mode on the first 20k training "
+                           f"tokens, validation on the first 20k validation tokens"),
            "runs": {}}
     variants = {
         "none": dict(dropout=0.0, tie=False, wd=0.0),
         "weight_decay": dict(dropout=0.0, tie=False, wd=1e-5),
         "dropout": dict(dropout=0.5, tie=False, wd=0.0),
         "tying": dict(dropout=0.0, tie=True, wd=0.0),
-        "all_three": dict(dropout=0.5, tie=True, wd=1e-5),
     }
-    valid40 = streams["valid"][:40_000]
+    valid20 = streams["valid"][:20_000]
     sub_steps = (len(sub["train"]) // 32 - 1) // 35 + 1
     for name, v in variants.items():
         torch.manual_seed(SEED)
-        model = lm.LSTMLM(V, 256, 256, n_layers=1, dropout=v["dropout"], tie=v["tie"])
-        cfg = lm.TrainConfig(batch_size=32, bptt=35, lr=2e-3, optimizer="adam", clip=0.25,
+        model = lm.LSTMLM(V, d, d, n_layers=1, dropout=v["dropout"], tie=v["tie"])
+        cfg = lm.TrainConfig(batch_size=32, bptt=35, lr=3e-3, optimizer="adam", clip=0.25,
                              weight_decay=v["wd"], max_epochs=args.ablation_epochs,
                              max_seconds=args.ablation_minutes * 60,
                              eval_every=sub_steps // 2, plateau_factor=1.0,
                              early_stop_patience=None, restore_best=False,
-                             train_eval_tokens=40_000, seed=SEED, progress=args.progress)
-        fit(name, model, {"train": sub["train"], "valid": valid40}, cfg, "ch07_ablations.json",
+                             train_eval_tokens=20_000, seed=SEED, progress=args.progress)
+        fit(name, model, {"train": sub["train"], "valid": valid20}, cfg, "ch07_ablations.json",
             abl, extra_eval=False)
         abl["runs"][name]["settings"] = v
         write_json("ch07_ablations.json", abl)
@@ -181,13 +184,15 @@ def part_others(C, streams, args):
 def main(argv=None):
     global ARGS, T0
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--part", choices=("main", "others", "all"), default="all")
+    p.add_argument("--part", choices=("main", "ladder", "ablations", "others", "all"),
+                   default="all", help="others = ladder + ablations; all = everything")
     p.add_argument("--main-minutes", type=float, default=40.0)
     p.add_argument("--main-epochs", type=float, default=12.0)
     p.add_argument("--rung-minutes", type=float, default=7.0)
-    p.add_argument("--ablation-tokens", type=int, default=100_000)
-    p.add_argument("--ablation-epochs", type=float, default=5.0)
-    p.add_argument("--ablation-minutes", type=float, default=6.0)
+    p.add_argument("--ablation-tokens", type=int, default=60_000)
+    p.add_argument("--ablation-epochs", type=float, default=6.0)
+    p.add_argument("--ablation-minutes", type=float, default=9.0)
+    p.add_argument("--ablation-d", type=int, default=64)
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--ckpt-dir", default="/tmp/ch07_ckpt")
     p.add_argument("--progress", action="store_true", help="tqdm bars (off for log files)")
@@ -198,8 +203,10 @@ def main(argv=None):
     streams = {k: C.stream(k) for k in ("train", "valid", "test")}
     if ARGS.part in ("main", "all"):
         part_main(C, streams, ARGS)
-    if ARGS.part in ("others", "all"):
-        part_others(C, streams, ARGS)
+    if ARGS.part in ("ladder", "others", "all"):
+        part_ladder(C, streams, ARGS)
+    if ARGS.part in ("ablations", "others", "all"):
+        part_ablations(C, streams, ARGS)
 
 
 ARGS = None

@@ -32,6 +32,8 @@ def _models():
         "rnn": lm.RNNLM(V, d_emb=8, d_hidden=12),
         "lstm": lm.LSTMLM(V, d_emb=8, d_hidden=12, n_layers=2, dropout=0.3),
         "lstm_tied": lm.LSTMLM(V, d_emb=12, d_hidden=12, n_layers=1, tie=True),
+        "lstm_adaptive": lm.LSTMLM(V, d_emb=8, d_hidden=16, n_layers=1, cutoffs=(6, 14)),
+        "rnn_adaptive": lm.RNNLM(V, d_emb=8, d_hidden=12, cutoffs=(6,)),
     }
 
 
@@ -152,6 +154,18 @@ def test_checkpoint_reloads_to_identical_outputs(name, tmp_path):
     assert torch.equal(a, b)
 
 
+@pytest.mark.parametrize("name", ["lstm_adaptive", "rnn_adaptive"])
+def test_adaptive_softmax_is_a_normalised_distribution(name):
+    model = _models()[name].eval()
+    x = torch.as_tensor(_stream(30)).view(2, 15)
+    with torch.no_grad():
+        scores, _ = model(x, model.init_state(2))
+    torch.testing.assert_close(scores.exp().sum(-1), torch.ones(2, 15), atol=1e-5, rtol=0)
+    # and evaluate() treats the log-probabilities exactly like logits
+    ev = lm.evaluate(model, _stream(60), batch_size=1, return_logprobs=True)
+    assert ev["nll"] == pytest.approx(-ev["logprobs"].astype(np.float64).mean(), rel=1e-5)
+
+
 def test_weight_tying_shares_one_matrix():
     m = lm.LSTMLM(V, 12, 12, n_layers=1, tie=True)
     assert m.W_out.weight is m.C.weight
@@ -230,6 +244,10 @@ def test_greedy_limit_of_temperature_and_reproducible_sampling():
     (lambda m: lm.LSTMLM(V, 8, 8, dropout=1.0), "dropout"),
     (lambda m: lm.LSTMLM(V, 8, 8, n_layers=0), "n_layers"),
     (lambda m: lm.FeedForwardLM(V, n=1), "n must be"),
+    (lambda m: lm.FeedForwardLM(V, direct=True, cutoffs=(5,)), "direct=True"),
+    (lambda m: lm.LSTMLM(V, 8, 8, tie=True, cutoffs=(5,)), "tie=True"),
+    (lambda m: lm.LSTMLM(V, 8, 8, cutoffs=(9, 5)), "cutoffs"),
+    (lambda m: lm.RNNLM(V, 8, 8, cutoffs=(V,)), "cutoffs"),
     (lambda m: lm.RNNLM(0), "vocab_size"),
 ])
 def test_bad_inputs_raise_value_error(call, match):

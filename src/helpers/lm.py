@@ -57,18 +57,20 @@ class FeedForwardLM(nn.Module):
     """
 
     def __init__(self, vocab_size: int, n: int = 5, d_emb: int = 128, d_hidden: int = 256,
-                 dropout: float = 0.0, direct: bool = False):
+                 dropout: float = 0.0, direct: bool = False, cutoffs: tuple | None = None):
         super().__init__()
         _check_sizes(vocab_size=vocab_size, d_emb=d_emb, d_hidden=d_hidden)
         if not isinstance(n, int) or n < 2:
             raise ValueError(f"n must be an integer >= 2 (window of n-1 words), got {n!r}")
         _check_dropout(dropout)
+        if direct and cutoffs:
+            raise ValueError("direct=True needs the full softmax (cutoffs=None)")
         self.config = dict(vocab_size=vocab_size, n=n, d_emb=d_emb, d_hidden=d_hidden,
-                           dropout=dropout, direct=direct)
+                           dropout=dropout, direct=direct, cutoffs=cutoffs)
         self.vocab_size, self.n = vocab_size, n
         self.C = nn.Embedding(vocab_size, d_emb)                       # shared word features
         self.W_ih = nn.Linear((n - 1) * d_emb, d_hidden)               # window -> hidden (+ b)
-        self.W_out = nn.Linear(d_hidden, vocab_size)                   # hidden -> scores
+        self.W_out = _output_layer(d_hidden, vocab_size, cutoffs)      # hidden -> scores
         self.W_direct = nn.Linear((n - 1) * d_emb, vocab_size, bias=False) if direct else None
         self.drop = nn.Dropout(dropout)
 
@@ -82,7 +84,7 @@ class FeedForwardLM(nn.Module):
         win = full.unfold(1, self.n - 1, 1)[:, 1:]                     # (B, T, n-1): ends at x_t
         e = self.drop(self.C(win).reshape(B, T, -1))                   # (B, T, (n-1) d_emb)
         a = torch.tanh(self.W_ih(e))                                   # (B, T, H)
-        logits = self.W_out(self.drop(a))                              # (B, T, V)
+        logits = _scores(self.W_out, self.drop(a))                     # (B, T, V)
         if self.W_direct is not None:
             logits = logits + self.W_direct(e)
         return logits, full[:, -(self.n - 1):]
@@ -96,15 +98,16 @@ class RNNLM(nn.Module):
     """
 
     def __init__(self, vocab_size: int, d_emb: int = 256, d_hidden: int = 256,
-                 dropout: float = 0.0):
+                 dropout: float = 0.0, cutoffs: tuple | None = None):
         super().__init__()
         _check_sizes(vocab_size=vocab_size, d_emb=d_emb, d_hidden=d_hidden)
         _check_dropout(dropout)
-        self.config = dict(vocab_size=vocab_size, d_emb=d_emb, d_hidden=d_hidden, dropout=dropout)
+        self.config = dict(vocab_size=vocab_size, d_emb=d_emb, d_hidden=d_hidden, dropout=dropout,
+                           cutoffs=cutoffs)
         self.vocab_size, self.d_hidden = vocab_size, d_hidden
         self.C = nn.Embedding(vocab_size, d_emb)
         self.rnn = nn.RNN(d_emb, d_hidden, nonlinearity="tanh", batch_first=True)
-        self.W_out = nn.Linear(d_hidden, vocab_size)
+        self.W_out = _output_layer(d_hidden, vocab_size, cutoffs)
         self.drop = nn.Dropout(dropout)
 
     def init_state(self, batch_size: int) -> torch.Tensor:
@@ -112,7 +115,7 @@ class RNNLM(nn.Module):
 
     def forward(self, x: torch.Tensor, h: torch.Tensor):
         out, h = self.rnn(self.drop(self.C(x)), h)                     # (B, T, H)
-        return self.W_out(self.drop(out)), h
+        return _scores(self.W_out, self.drop(out)), h
 
 
 class LSTMLM(nn.Module):
@@ -122,10 +125,12 @@ class LSTMLM(nn.Module):
     between layers and before the softmax, never on ``h_{t-1} -> h_t``. ``tie=True`` shares the
     input embedding with the output matrix (Press & Wolf 2017; needs ``d_emb == d_hidden``).
     ``forward(x, (h, c))``: x (B, T), h and c (n_layers, B, H) -> logits (B, T, V), (h, c).
+    ``cutoffs`` (all three models): an adaptive softmax instead of the full one (see
+    :func:`_output_layer`); the scores are then log-probabilities.
     """
 
     def __init__(self, vocab_size: int, d_emb: int = 256, d_hidden: int = 256, n_layers: int = 2,
-                 dropout: float = 0.0, tie: bool = False):
+                 dropout: float = 0.0, tie: bool = False, cutoffs: tuple | None = None):
         super().__init__()
         _check_sizes(vocab_size=vocab_size, d_emb=d_emb, d_hidden=d_hidden)
         _check_dropout(dropout)
@@ -133,17 +138,20 @@ class LSTMLM(nn.Module):
             raise ValueError(f"n_layers must be an integer >= 1, got {n_layers!r}")
         if tie and d_emb != d_hidden:
             raise ValueError(f"tie=True needs d_emb == d_hidden, got {d_emb} and {d_hidden}")
+        if tie and cutoffs:
+            raise ValueError("tie=True needs the full softmax (cutoffs=None)")
         self.config = dict(vocab_size=vocab_size, d_emb=d_emb, d_hidden=d_hidden,
-                           n_layers=n_layers, dropout=dropout, tie=tie)
+                           n_layers=n_layers, dropout=dropout, tie=tie, cutoffs=cutoffs)
         self.vocab_size, self.d_hidden, self.n_layers = vocab_size, d_hidden, n_layers
         self.C = nn.Embedding(vocab_size, d_emb)
         self.lstm = nn.LSTM(d_emb, d_hidden, n_layers, batch_first=True,
                             dropout=dropout if n_layers > 1 else 0.0)  # between layers only
-        self.W_out = nn.Linear(d_hidden, vocab_size)
+        self.W_out = _output_layer(d_hidden, vocab_size, cutoffs)
         self.drop = nn.Dropout(dropout)
         nn.init.uniform_(self.C.weight, -0.1, 0.1)
-        nn.init.uniform_(self.W_out.weight, -0.1, 0.1)
-        nn.init.zeros_(self.W_out.bias)
+        if not cutoffs:
+            nn.init.uniform_(self.W_out.weight, -0.1, 0.1)
+            nn.init.zeros_(self.W_out.bias)
         if tie:
             self.W_out.weight = self.C.weight                          # one (V, H) matrix
 
@@ -153,10 +161,33 @@ class LSTMLM(nn.Module):
 
     def forward(self, x: torch.Tensor, state):
         out, state = self.lstm(self.drop(self.C(x)), state)            # (B, T, H)
-        return self.W_out(self.drop(out)), state
+        return _scores(self.W_out, self.drop(out)), state
 
 
 MODELS = {"FeedForwardLM": FeedForwardLM, "RNNLM": RNNLM, "LSTMLM": LSTMLM}
+
+
+def _output_layer(d_hidden: int, vocab_size: int, cutoffs) -> nn.Module:
+    """The softmax layer: ``nn.Linear`` (full softmax over V), or with ``cutoffs`` an adaptive
+    softmax (Grave et al. 2017): a head over the ``cutoffs[0]`` most frequent ids plus one entry
+    per tail cluster, and smaller projections for the rarer clusters. It is still an exact,
+    normalised distribution over all V ids; it only costs less (ids must be sorted by falling
+    frequency, as :class:`helpers.data.Vocab` sorts them)."""
+    if not cutoffs:
+        return nn.Linear(d_hidden, vocab_size)
+    cutoffs = [int(c) for c in cutoffs]
+    if cutoffs != sorted(set(cutoffs)) or cutoffs[0] < 1 or cutoffs[-1] >= vocab_size:
+        raise ValueError(f"cutoffs must increase strictly within (0, {vocab_size}), got {cutoffs}")
+    return nn.AdaptiveLogSoftmaxWithLoss(d_hidden, vocab_size, cutoffs=cutoffs, div_value=4.0)
+
+
+def _scores(W_out: nn.Module, h: torch.Tensor) -> torch.Tensor:
+    """(B, T, H) -> (B, T, V) scores: logits of the full softmax, or the adaptive softmax's
+    log-probabilities (already normalised, so ``log_softmax`` leaves them unchanged)."""
+    if isinstance(W_out, nn.AdaptiveLogSoftmaxWithLoss):
+        B, T, H = h.shape
+        return W_out.log_prob(h.reshape(B * T, H)).view(B, T, -1)
+    return W_out(h)
 
 
 def _check_sizes(**sizes):
