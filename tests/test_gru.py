@@ -285,6 +285,7 @@ def test_float32_runs_and_stays_float32():
     np.testing.assert_allclose(h, h64, atol=1e-5)
 
 
+@pytest.mark.slow
 def test_explorer_renders_every_control_position():
     from helpers.gru import update_gate_explorer
 
