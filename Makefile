@@ -72,7 +72,7 @@ lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/
 
 experiments: $(STAMP)
-	$(BIN)/python -m scripts.run_experiments
+	$(BIN)/python -m scripts.run_experiments $(ONLY)
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run
