@@ -3,9 +3,7 @@ the samplers' distributions, agreement with gensim's evaluations, and a table of
 from __future__ import annotations
 
 import collections
-import importlib.util
 import math
-import os
 
 import numpy as np
 import pytest
@@ -225,24 +223,10 @@ def test_train_sgns_learns_shared_contexts_and_is_seeded():
 # Evaluation: agreement with gensim on the same vectors
 # ---------------------------------------------------------------------------------------------
 
-def _pretrained_lowercase():
-    from gensim.models import KeyedVectors
-
-    path = os.path.join(importlib.util.find_spec("wefe").submodule_search_locations[0],
-                        "datasets", "data", "test_model.kv")
-    kv = KeyedVectors.load(path)
-    seen, words, rows = set(), [], []
-    for i, w in enumerate(kv.index_to_key):
-        if w == w.lower() and w not in seen and w.isascii() and "\t" not in w:
-            seen.add(w)
-            words.append(w)
-            rows.append(i)
-    return E.Embeddings(words, kv.vectors[rows])
-
-
 @pytest.fixture(scope="module")
 def pretrained():
-    return _pretrained_lowercase()
+    return E.load_pretrained()
+
 
 
 @pytest.mark.parametrize("name", ["wordsim353", "simlex999"])
@@ -357,3 +341,31 @@ _M = E.ppmi(E.cooccurrence(_ST, 2))
 def test_bad_inputs_raise_value_error(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+# ---------------------------------------------------------------------------------------------
+# The chapter's explorer: every control position renders
+# ---------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("word", E.EXPLORER_WORDS)
+def test_neighbourhood_sweeps_explorer_words(pretrained, word):
+    out = E.neighbourhood(pretrained, word, 10)
+    assert out["words"][0] == word and len(out["words"]) == 11 and out["xy"].shape == (11, 2)
+    assert np.isfinite(out["xy"]).all() and out["sims"][0] == 1.0
+    assert (np.diff(out["sims"][1:]) <= 1e-7).all()
+    # the projection is PCA of the unit vectors: centred, axes uncorrelated
+    np.testing.assert_allclose(out["xy"].mean(0), 0, atol=1e-9)
+    assert abs(out["xy"][:, 0] @ out["xy"][:, 1]) < 1e-8
+
+
+@pytest.mark.parametrize("a,b,c", E.EXPLORER_ANALOGIES)
+def test_explorer_analogies_are_answerable(pretrained, a, b, c):
+    top = pretrained.analogy(a, b, c, 5)
+    assert len(top) == 5 and not {a, b, c} & {w for w, _ in top}
+
+
+def test_neighbourhood_bad_k(pretrained):
+    with pytest.raises(ValueError, match="k must be"):
+        E.neighbourhood(pretrained, "king", 0)
+    with pytest.raises(KeyError, match="'kingz'"):
+        E.neighbourhood(pretrained, "kingz", 5)

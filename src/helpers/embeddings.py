@@ -35,7 +35,8 @@ __all__ = [
     "TokenStream", "build_stream", "cooccurrence", "ppmi", "randomized_svd", "svd_embeddings",
     "keep_probabilities", "subsample", "skipgram_pairs", "NoiseSampler", "sgns_loss_and_grads",
     "SGNSResult", "train_sgns", "Embeddings", "load_word_pairs", "load_analogies",
-    "evaluate_word_pairs", "evaluate_analogies", "PairScore", "AnalogyScore",
+    "evaluate_word_pairs", "evaluate_analogies", "PairScore", "AnalogyScore", "load_pretrained",
+    "neighbourhood", "EXPLORER_WORDS", "EXPLORER_ANALOGIES",
 ]
 
 
@@ -132,19 +133,22 @@ def cooccurrence(stream: TokenStream, window: int = 5, dynamic: bool = False) ->
     if len(stream) == 0:
         raise ValueError("stream is empty: no tokens to count")
     ids, sent, V = stream.ids, stream.sent, stream.V
+    N = len(ids)
+    pos = np.arange(N)
     rows, cols, vals = [], [], []
     for d in range(1, window + 1):
-        same = sent[:-d] == sent[d:]            # (N - d,) pairs inside one sentence
-        a, b = ids[:-d][same], ids[d:][same]
+        p = pos[:-d][sent[:-d] == sent[d:]]       # positions with a partner d to the right
         wgt = (window - d + 1) / window if dynamic else 1.0
-        rows += [a, b]
-        cols += [b, a]
-        vals.append(np.full(2 * len(a), wgt, dtype=np.float64))
-    r = np.concatenate(rows)
-    c = np.concatenate(cols)
-    v = np.concatenate(vals)
-    C = sp.csr_matrix((v, (r, c)), shape=(V, V), dtype=np.float64)
-    C.sum_duplicates()
+        rows += [p, p + d]
+        cols += [ids[p + d], ids[p]]
+        vals.append(np.full(2 * len(p), wgt))
+    # K[t, c]: weight of context word c around token t, shape (N, V); A[w, t] = [ids[t] == w],
+    # shape (V, N). Then C = A @ K sums each word's contexts (a sparse product, no sorting).
+    K = sp.csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
+                      shape=(N, V))
+    A = sp.csr_matrix((np.ones(N), (ids, pos)), shape=(V, N))
+    C = (A @ K).tocsr()
+    C.sort_indices()
     return C
 
 
@@ -190,8 +194,9 @@ def randomized_svd(M, k: int, rng: np.random.Generator, n_oversample: int = 10,
         raise ValueError(f"k (the dimension) must be an integer in [1, {min(m, n)}] "
                          f"(the vocabulary size), got {k!r}")
     ell = min(k + n_oversample, min(m, n))
+    dtype = np.float32 if M.dtype == np.float32 else np.float64
     Mt = M.T.tocsr() if sp.issparse(M) else M.T
-    Q = M @ rng.standard_normal((n, ell))           # (m, ell)
+    Q = M @ rng.standard_normal((n, ell), dtype=dtype)   # (m, ell)
     Q, _ = np.linalg.qr(Q)
     for _ in range(n_iter):
         Z, _ = np.linalg.qr(Mt @ Q)                  # (n, ell)
@@ -203,15 +208,16 @@ def randomized_svd(M, k: int, rng: np.random.Generator, n_oversample: int = 10,
 
 
 def svd_embeddings(M, dim: int = 100, eig: float = 0.5, seed: int = 0,
-                   n_iter: int = 3) -> np.ndarray:
+                   n_iter: int = 2, dtype=np.float32) -> np.ndarray:
     """LSA word vectors ``W = U_d S_d^eig`` of a (PPMI) matrix ``M``; shape (V, dim), float32.
 
-    ``eig = 0.5`` is Levy et al.'s symmetric weighting; ``eig = 1`` is classic LSA."""
+    ``eig = 0.5`` is Levy et al.'s symmetric weighting; ``eig = 1`` is classic LSA. The SVD
+    runs in ``dtype`` (float32 halves the memory traffic of the sparse products)."""
     if not isinstance(dim, (int, np.integer)) or dim < 1:
         raise ValueError(f"dim must be an integer >= 1, got {dim!r}")
     if dim > min(M.shape):
         raise ValueError(f"dim must not exceed the vocabulary size {min(M.shape)}, got {dim}")
-    U, s, _ = randomized_svd(M, dim, np.random.default_rng(seed), n_iter=n_iter)
+    U, s, _ = randomized_svd(M.astype(dtype), dim, np.random.default_rng(seed), n_iter=n_iter)
     return (U * s ** eig).astype(np.float32)
 
 
@@ -590,3 +596,59 @@ def evaluate_analogies(emb: Embeddings, questions, restrict: set | None = None,
                 sections[sec] = (got + int(h), n + 1)
     acc = correct / len(ok) if ok else float("nan")
     return AnalogyScore(acc, len(ok), len(questions), sections)
+
+
+def load_pretrained(lowercase: bool = True) -> Embeddings:
+    """The small real word2vec model shipped in ``wefe==1.0.1`` (13,013 words x 300 d, a subset of
+    the GoogleNews vectors trained on ~100 billion words), read from the installed package's
+    files without importing ``wefe``. ``lowercase=True`` keeps the words that are already
+    lower-case ASCII (first occurrence), to match this book's lower-cased tokens."""
+    import importlib.util
+    import os
+
+    from gensim.models import KeyedVectors
+
+    spec = importlib.util.find_spec("wefe")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError("package 'wefe' is not installed; install wefe==1.0.1 --no-deps")
+    path = os.path.join(list(spec.submodule_search_locations)[0], "datasets", "data",
+                        "test_model.kv")
+    kv = KeyedVectors.load(path)
+    if not lowercase:
+        return Embeddings.from_keyed_vectors(kv)
+    seen, words, rows = set(), [], []
+    for i, w in enumerate(kv.index_to_key):
+        if w == w.lower() and w.isascii() and w not in seen:
+            seen.add(w)
+            words.append(w)
+            rows.append(i)
+    return Embeddings(words, kv.vectors[rows])
+
+
+# ---------------------------------------------------------------------------------------------
+# The chapter's explorer
+# ---------------------------------------------------------------------------------------------
+
+EXPLORER_WORDS = ("king", "love", "war", "water", "horse", "music", "church", "gold")
+EXPLORER_ANALOGIES = (("man", "king", "woman"), ("he", "his", "she"), ("good", "better", "bad"),
+                      ("brother", "sister", "son"), ("go", "went", "come"),
+                      ("day", "days", "year"))
+
+
+def neighbourhood(emb: Embeddings, word: str, k: int = 10) -> dict:
+    """A word, its ``k`` nearest neighbours and a 2-D view of them, for the explorer.
+
+    Returns ``words`` (k + 1,) with ``word`` first, ``sims`` (k + 1,) cosines with ``word``, and
+    ``xy`` (k + 1, 2): the unit vectors projected on their first two principal axes (signs fixed
+    so that the largest coordinate on each axis is positive). Unknown word -> ``KeyError``."""
+    if not isinstance(k, (int, np.integer)) or not 1 <= k < len(emb):
+        raise ValueError(f"k must be an integer in [1, {len(emb) - 1}], got {k!r}")
+    near = emb.nearest(word, k)
+    words = [word] + [w for w, _ in near]
+    sims = np.array([1.0] + [s for _, s in near])
+    X = emb.W_hat[[emb.index[w] for w in words]].astype(np.float64)   # (k+1, d)
+    X = X - X.mean(0)
+    U, s, _ = np.linalg.svd(X, full_matrices=False)
+    xy = U[:, :2] * s[:2]                                                # (k+1, 2)
+    xy *= np.sign(xy[np.abs(xy).argmax(0), [0, 1]])
+    return {"words": words, "sims": sims, "xy": xy}
