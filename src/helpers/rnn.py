@@ -16,8 +16,8 @@ those of ``torch.nn.RNN`` (``weight_ih_l{k}`` is ``W_ih``, ``weight_hh_l{k}`` is
 time, ``dh_{t-1} += W_hh^T (f'(a_t) * dh_t)``, and down through the stack ("space"),
 ``dx_t = W_ih^T (f'(a_t) * dh_t)``, which is the error arriving at the layer below.
 
-The module also holds the long-memory task used in the chapter (the adding problem of
-Hochreiter & Schmidhuber 1997) and a small training loop around the same forward/backward code.
+The module also holds a small training loop around the same forward/backward code, on the
+adding problem of ``helpers.tasks`` (a long-memory task shared with chapters 3 and 4).
 """
 from __future__ import annotations
 
@@ -274,30 +274,17 @@ def from_torch(module) -> list[dict[str, np.ndarray]]:
 
 # --------------------------------------------------------------------------------------------
 # a long-memory task and training
-def adding_problem(T: int, batch_size: int, *, rng: np.random.Generator):
-    """The adding problem (Hochreiter & Schmidhuber 1997, experiment 4; Le et al. 2015).
+def adding_batch(T: int, batch_size: int, *, rng: np.random.Generator):
+    """A batch of the adding problem, time first for :func:`rnn_forward`.
 
-    Each of ``batch_size`` sequences has ``T`` steps of two inputs: a value drawn from U(0, 1) and
-    a marker that is 1 at exactly two steps (one in the first half, one in the second half) and 0
-    elsewhere. The target is the sum of the two marked values. Predicting the mean (1) scores a
-    mean squared error of 1/6.
-
-    Returns ``x`` (T, B, 2) and ``y`` (B,).
+    The task itself is ``helpers.tasks.adding_problem`` (Le et al. 2015 variant, shared with
+    chapters 3 and 4): two of ``T`` values in U(0, 1) are marked, one in each half; the target is
+    their sum; predicting 1 scores MSE 1/6. Returns ``x`` (T, B, 2) float64 and ``y`` (B,).
     """
-    if not isinstance(T, (int, np.integer)) or T < 2:
-        raise ValueError(f"T (sequence length) must be an integer >= 2, got {T!r}")
-    if not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
-    values = rng.uniform(0.0, 1.0, (T, batch_size))
-    marks = np.zeros((T, batch_size))
-    half = T // 2
-    first = rng.integers(0, half, batch_size)
-    second = rng.integers(half, T, batch_size)
-    cols = np.arange(batch_size)
-    marks[first, cols] = 1.0
-    marks[second, cols] = 1.0
-    y = values[first, cols] + values[second, cols]
-    return np.stack([values, marks], axis=-1), y
+    from helpers.tasks import adding_problem
+
+    x, y = adding_problem(batch_size, T, rng, dtype=np.float64)
+    return np.ascontiguousarray(x.transpose(1, 0, 2)), y
 
 
 def readout_loss(params, W_hy, b_y, x, y, activation="tanh"):
@@ -324,7 +311,7 @@ def train_adding(T: int, *, hidden_size: int = 32, steps: int = 400, batch_size:
                  W_hh: np.ndarray | None = None, b_zero: bool = False,
                  clip: Callable[[list], tuple] | None = None, eval_size: int = 500,
                  rng: np.random.Generator) -> dict:
-    """Train a one-layer RNN with a linear readout on :func:`adding_problem` of length ``T``.
+    """Train a one-layer RNN with a linear readout on :func:`adding_batch` of length ``T``.
 
     W_hh : optional (H, H) initial recurrent matrix (e.g. orthogonal or identity); otherwise
         :func:`init_params`. ``b_zero`` zeroes the biases (as in IRNN).
@@ -333,8 +320,9 @@ def train_adding(T: int, *, hidden_size: int = 32, steps: int = 400, batch_size:
 
     Training stops early if the loss or a gradient becomes NaN or infinite. Returns a dict with
     ``loss`` (per step), ``grad_norm`` (global norm before clipping, per step), ``diverged_at``
-    (step index or None), ``test_mse`` on ``eval_size`` fresh sequences (NaN if diverged), and
-    ``baseline_mse`` = 1/6.
+    (step index or None), on ``eval_size`` fresh sequences ``test_mse`` and ``success`` (the
+    fraction with absolute error < 0.04, Hochreiter & Schmidhuber's criterion; both NaN if
+    diverged), ``baseline_mse`` = 1/6, and the trained ``params``, ``W_hy``, ``b_y``.
     """
     if optimizer not in OPTIMIZERS:
         raise ValueError(f"optimizer must be one of {OPTIMIZERS}, got {optimizer!r}")
@@ -362,7 +350,7 @@ def train_adding(T: int, *, hidden_size: int = 32, steps: int = 400, batch_size:
     diverged_at = None
     with np.errstate(over="ignore", invalid="ignore"):
         for step in range(steps):
-            x, y = adding_problem(T, batch_size, rng=rng)
+            x, y = adding_batch(T, batch_size, rng=rng)
             loss, grads, dW_hy, db_y = readout_loss(params, W_hy, b_y[0], x, y, activation)
             g = [grads[0][k] for k in _KEYS] + [dW_hy, np.array([db_y])]
             norm = float(np.sqrt(sum(float(np.sum(gi * gi)) for gi in g)))
@@ -384,13 +372,15 @@ def train_adding(T: int, *, hidden_size: int = 32, steps: int = 400, batch_size:
                     p -= lr * (mi / (1 - 0.9 ** (step + 1))) / (
                         np.sqrt(vi / (1 - 0.999 ** (step + 1))) + 1e-8)
         if diverged_at is None:
-            x, y = adding_problem(T, eval_size, rng=rng)
+            x, y = adding_batch(T, eval_size, rng=rng)
             out, _, _ = rnn_forward(params, x, activation=activation)
-            test_mse = float(np.mean((out[-1] @ W_hy + b_y[0] - y) ** 2))
+            err = out[-1] @ W_hy + b_y[0] - y
+            test_mse = float(np.mean(err ** 2))
+            success = float(np.mean(np.abs(err) < 0.04))
         else:
-            test_mse = float("nan")
+            test_mse = success = float("nan")
     return {"loss": losses, "grad_norm": norms, "diverged_at": diverged_at,
-            "test_mse": test_mse, "baseline_mse": 1.0 / 6.0, "params": params,
+            "test_mse": test_mse, "success": success, "baseline_mse": 1.0 / 6.0, "params": params,
             "W_hy": W_hy, "b_y": float(b_y[0])}
 
 
