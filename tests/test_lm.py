@@ -34,6 +34,7 @@ def _models():
         "lstm_tied": lm.LSTMLM(V, d_emb=12, d_hidden=12, n_layers=1, tie=True),
         "lstm_adaptive": lm.LSTMLM(V, d_emb=8, d_hidden=16, n_layers=1, cutoffs=(6, 14)),
         "rnn_adaptive": lm.RNNLM(V, d_emb=8, d_hidden=12, cutoffs=(6,)),
+        "ff_adaptive": lm.FeedForwardLM(V, n=3, d_emb=8, d_hidden=16, cutoffs=(6, 14)),
     }
 
 
@@ -164,6 +165,20 @@ def test_adaptive_softmax_is_a_normalised_distribution(name):
     # and evaluate() treats the log-probabilities exactly like logits
     ev = lm.evaluate(model, _stream(60), batch_size=1, return_logprobs=True)
     assert ev["nll"] == pytest.approx(-ev["logprobs"].astype(np.float64).mean(), rel=1e-5)
+
+
+@pytest.mark.parametrize("name", list(_models()))
+def test_training_loss_path_equals_cross_entropy_of_the_scores(name):
+    model = _models()[name].eval()
+    x = torch.as_tensor(_stream(40)).view(2, 20)
+    y = torch.as_tensor(_stream(40, seed=1)).view(2, 20)
+    with torch.no_grad():
+        scores, s1 = model(x, model.init_state(2))
+        loss, s2 = model.loss(x, y, model.init_state(2))
+    ref = torch.nn.functional.cross_entropy(scores.reshape(-1, V), y.reshape(-1))
+    assert loss.item() == pytest.approx(ref.item(), rel=1e-5)
+    for a, b in zip(s1 if isinstance(s1, tuple) else (s1,), s2 if isinstance(s2, tuple) else (s2,)):
+        assert torch.equal(a, b)
 
 
 def test_weight_tying_shares_one_matrix():

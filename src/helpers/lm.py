@@ -89,6 +89,17 @@ class FeedForwardLM(nn.Module):
             logits = logits + self.W_direct(e)
         return logits, full[:, -(self.n - 1):]
 
+    def loss(self, x: torch.Tensor, y: torch.Tensor, state: torch.Tensor):
+        """Training loss (mean cross-entropy of y (B, T)) and the new state, by the cheapest path."""
+        if self.W_direct is not None:
+            logits, state = self(x, state)
+            return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1)), state
+        B, T = x.shape
+        full = torch.cat([state.to(x.device), x], dim=1)
+        e = self.drop(self.C(full.unfold(1, self.n - 1, 1)[:, 1:]).reshape(B, T, -1))
+        a = torch.tanh(self.W_ih(e))
+        return _hidden_loss(self.W_out, self.drop(a), y), full[:, -(self.n - 1):]
+
 
 class RNNLM(nn.Module):
     """Elman recurrent language model (Mikolov et al. 2010).
@@ -116,6 +127,11 @@ class RNNLM(nn.Module):
     def forward(self, x: torch.Tensor, h: torch.Tensor):
         out, h = self.rnn(self.drop(self.C(x)), h)                     # (B, T, H)
         return _scores(self.W_out, self.drop(out)), h
+
+    def loss(self, x: torch.Tensor, y: torch.Tensor, h: torch.Tensor):
+        """Training loss (mean cross-entropy of y (B, T)) and the new state, by the cheapest path."""
+        out, h = self.rnn(self.drop(self.C(x)), h)
+        return _hidden_loss(self.W_out, self.drop(out), y), h
 
 
 class LSTMLM(nn.Module):
@@ -163,6 +179,11 @@ class LSTMLM(nn.Module):
         out, state = self.lstm(self.drop(self.C(x)), state)            # (B, T, H)
         return _scores(self.W_out, self.drop(out)), state
 
+    def loss(self, x: torch.Tensor, y: torch.Tensor, state):
+        """Training loss (mean cross-entropy of y (B, T)) and the new state, by the cheapest path."""
+        out, state = self.lstm(self.drop(self.C(x)), state)
+        return _hidden_loss(self.W_out, self.drop(out), y), state
+
 
 MODELS = {"FeedForwardLM": FeedForwardLM, "RNNLM": RNNLM, "LSTMLM": LSTMLM}
 
@@ -179,6 +200,18 @@ def _output_layer(d_hidden: int, vocab_size: int, cutoffs) -> nn.Module:
     if cutoffs != sorted(set(cutoffs)) or cutoffs[0] < 1 or cutoffs[-1] >= vocab_size:
         raise ValueError(f"cutoffs must increase strictly within (0, {vocab_size}), got {cutoffs}")
     return nn.AdaptiveLogSoftmaxWithLoss(d_hidden, vocab_size, cutoffs=cutoffs, div_value=4.0)
+
+
+def _hidden_loss(W_out: nn.Module, h: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """Mean cross-entropy of targets ``y`` (B, T) from the last hidden layer ``h`` (B, T, H).
+
+    For the adaptive softmax this is its fast training path, which scores only the head and the
+    one tail cluster each target falls in; the value equals ``F.cross_entropy`` of the full
+    log-probabilities (tested)."""
+    if isinstance(W_out, nn.AdaptiveLogSoftmaxWithLoss):
+        return W_out(h.reshape(-1, h.shape[-1]), y.reshape(-1)).loss
+    logits = W_out(h)
+    return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))
 
 
 def _scores(W_out: nn.Module, h: torch.Tensor) -> torch.Tensor:
@@ -444,8 +477,11 @@ def train(model: nn.Module, train_ids, valid_ids, config: TrainConfig | None = N
         for x, y in bptt_batches(data, cfg.bptt):
             ts = time.perf_counter()
             state = detach_state(state)                                # truncated BPTT
-            logits, state = model(x, state)
-            loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))
+            if hasattr(model, "loss"):                                 # fast path if any
+                loss, state = model.loss(x, y, state)
+            else:
+                logits, state = model(x, state)
+                loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))
             opt.zero_grad(set_to_none=True)
             loss.backward()
             if cfg.clip:
