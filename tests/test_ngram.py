@@ -170,7 +170,7 @@ def test_sample_texts_over_the_widget_grid():
     C = ngram.count_ngrams(sents, 5)
     models = {n: ngram.fit(n=n, counts=C, discount_fallback=True) for n in range(1, 6)}
     for n in range(1, 6):
-        for t in (0.3, 0.6, 1.0, 1.5, 3.0):
+        for t in (0.3, 0.5, 0.7, 1.0, 1.5, 3.0):          # the chapter uses 0.5 .. 1.5
             texts = ngram.sample_texts(models, n, t, seed=0, k=3)
             assert len(texts) == 3 and all(isinstance(x, str) and x for x in texts)
 
@@ -276,3 +276,49 @@ def test_bad_use_inputs():
         ngram.sample_texts({2: m}, 3, 1.0)
     with pytest.raises(ValueError, match="counts-of-counts"):
         ngram.modified_kn_discounts([0, 1, 1, 1])
+
+
+# ---------------------------------------------------------------------------------------------
+# The chapter's exercise solutions state these numbers; keep them true
+# ---------------------------------------------------------------------------------------------
+
+def test_solution_mle_by_hand():
+    m = ngram.fit([s.split() for s in ["the cat sat", "the dog sat", "a cat ran"]], n=2,
+                  method="mle")
+    assert sentence_prob(m, ["the", "cat", "ran"]) == pytest.approx(1 / 6)
+    assert sentence_prob(m, ["the", "dog", "ran"]) == 0.0
+
+
+def test_solution_arpa_lines():
+    buf = io.StringIO()
+    ngram.fit(TINY, n=2, method="kneser_ney", discount=0.5).to_arpa(buf)
+    lines = buf.getvalue().splitlines()
+    assert "-0.4259687\t<s> a" in lines                              # log10(3/8)
+    assert "-0.6020600\t</s>" in lines                               # log10(1/4)
+    assert any(ln.startswith("-99.0000000\t<s>\t-0.3010300") for ln in lines)  # bo = log10(1/2)
+    assert not any(ln.endswith("<s> </s>") for ln in lines)
+
+
+@pytest.fixture(scope="module")
+def kjv_counts():
+    from helpers.data import load_corpus
+    c = load_corpus("kjv")
+    return c, ngram.count_ngrams(c.train, 3, vocab=c.vocab)
+
+
+def test_solution_kjv_discounts_ranks_and_jm(kjv_counts):
+    c, C = kjv_counts
+    D = ngram.modified_kn_discounts(ngram.counts_of_counts(C.counts[2]))
+    np.testing.assert_allclose(D, [0.77, 1.22, 1.46], atol=0.005)
+    np.testing.assert_allclose(ngram.fit(n=3, counts=C).discounts[-1], D)
+    raw, cont = C.counts[0], ngram.adjusted_counts(C, 1, 3)
+    rank_raw, rank_cont = np.argsort(np.argsort(-raw)) + 1, np.argsort(np.argsort(-cont)) + 1
+    lord, land = C.stoi["lord"], C.stoi["land"]
+    assert (rank_raw[lord], cont[lord], rank_cont[lord]) == (15, 63, 234)
+    top100 = np.argsort(-raw)[:100]
+    assert top100[np.argmax(rank_cont[top100] - rank_raw[top100])] == land
+    assert (rank_raw[land], rank_cont[land]) == (73, 314)
+    lams = np.round(np.arange(0.1, 1.0, 0.1), 1)
+    pps = [ngram.fit(n=3, counts=C, method="jelinek_mercer", lam=lam).perplexity(c.valid)
+           for lam in lams]
+    assert lams[int(np.argmin(pps))] == 0.6 and 90 < min(pps) < 92
