@@ -310,7 +310,7 @@ def sgns_loss_and_grads(v: torch.Tensor, u: torch.Tensor, with_loss: bool = True
 
     Returns ``(L, grad_v (B, d), grad_u (B, 1 + k, d))``; ``L`` is ``None`` if not
     ``with_loss`` (training skips it between logged steps)."""
-    s = torch.bmm(u, v.unsqueeze(2)).squeeze(2)          # (B, 1+k)
+    s = (u * v.unsqueeze(1)).sum(2)                       # (B, 1+k); faster than bmm here
     g = torch.sigmoid(s)
     loss = None
     if with_loss:
@@ -347,7 +347,7 @@ def train_sgns(stream: TokenStream, dim: int = 100, window: int = 5, negative: i
     Each epoch: subsample frequent words, form dynamic-window (center, context) pairs,
     shuffle them, and for each batch of ``batch_size`` pairs draw ``negative`` noise words per
     pair from unigram^0.75 and apply the hand-written gradient of :func:`sgns_loss_and_grads`
-    with ``index_add_`` (repeated rows add up, as in the sequential algorithm). Initialisation
+    with ``scatter_add_`` (repeated rows add up, as in the sequential algorithm). Initialisation
     as word2vec: ``W_in ~ U(-0.5/d, 0.5/d)``, ``W_out = 0``."""
     if len(stream) == 0:
         raise ValueError("stream is empty: no tokens to train on")
@@ -397,8 +397,11 @@ def train_sgns(stream: TokenStream, dim: int = 100, window: int = 5, negative: i
                     W_in.index_select(0, cb),
                     W_out.index_select(0, ctx.reshape(-1)).reshape(len(cb), negative + 1, d),
                     with_loss=log)
-                W_in.index_add_(0, cb, grad_v, alpha=-alpha)
-                W_out.index_add_(0, ctx.reshape(-1), grad_u.reshape(-1, d), alpha=-alpha)
+                # W[i] -= alpha * grad for every row i of the batch; repeated rows add up.
+                # scatter_add_ is the same sum as index_add_ and ~2.5x faster on CPU here.
+                flat = ctx.reshape(-1, 1)                                   # (B(1+k), 1)
+                W_in.scatter_add_(0, cb[:, None].expand(-1, d), grad_v.mul_(-alpha))
+                W_out.scatter_add_(0, flat.expand(-1, d), grad_u.reshape(-1, d).mul_(-alpha))
                 done += len(cb)
                 if log:
                     losses.append(float(loss) / len(cb))
