@@ -41,8 +41,8 @@ def main(argv=None) -> dict:
     n_pred = {k: corpus.n_tokens(k) + len(corpus.split(k)) for k in ("train", "valid", "test")}
 
     out: dict = {
-        "command": "OMP_NUM_THREADS=1 .venv/bin/python -m scripts.ch06_ngram "
-                   + " ".join(argv if argv is not None else sys.argv[1:]),
+        "command": " ".join(["OMP_NUM_THREADS=1 .venv/bin/python -m scripts.ch06_ngram",
+                             *(argv if argv is not None else sys.argv[1:])]),
         "description": "Interpolated modified Kneser-Ney (Chen & Goodman discounts from the "
                        "counts-of-counts of each order) on the KJV splits of "
                        "helpers.data.load_corpus('kjv'); perplexity = exp(-mean ln p) over every "
