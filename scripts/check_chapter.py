@@ -29,6 +29,7 @@ def main(argv: list[str]) -> int:
     (work / "notebooks").mkdir(parents=True)
     shutil.copy(ROOT / "_config.yml", work / "_config.yml")
     shutil.copytree(ROOT / "book", work / "book")
+    (work / "_ext").symlink_to(ROOT / "_ext")  # the book's local Sphinx extension
     (work / "_vendor_js").symlink_to(ROOT / "_vendor_js") if (ROOT / "_vendor_js").exists() else None
     shutil.copy(nb, work / "notebooks" / nb.name)
     for extra in ("data", "results"):  # stored results a chapter may read
