@@ -212,7 +212,9 @@ def test_one_unit_rnn_gradient_matches_torch_and_has_a_cliff():
     assert np.max(np.abs(g)) > 100 * np.median(np.abs(g))
 
 
+@pytest.mark.slow
 def test_explorer_compute_sweeps_every_control_position():
+    """All 648 control positions (about 15 s on an idle core)."""
     ex = gradient_decay_explorer()
     n = 0
     for params in ex.grid():
