@@ -8,8 +8,10 @@ chapter's execution time. Several chapters can be checked at once (each has its 
 """
 from __future__ import annotations
 
+import json
 import os
 import pathlib
+import re
 import shutil
 import subprocess
 import sys
@@ -29,6 +31,13 @@ def main(argv: list[str]) -> int:
     (work / "notebooks").mkdir(parents=True)
     shutil.copy(ROOT / "_config.yml", work / "_config.yml")
     shutil.copytree(ROOT / "book", work / "book")
+    # questions.md links every chapter's callouts: keep only the rows this chapter answers
+    cells = json.loads(nb.read_text())["cells"]
+    text = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+    labels = set(re.findall(r"^\(rn-([a-z0-9]+)\)=", text, flags=re.M))
+    q = work / "book" / "questions.md"
+    q.write_text("\n".join(ln for ln in q.read_text().splitlines()
+                           if not (m := re.search(r"<rn-([a-z0-9]+)>", ln)) or m.group(1) in labels))
     (work / "_ext").symlink_to(ROOT / "_ext")  # the book's local Sphinx extension
     (work / "_vendor_js").symlink_to(ROOT / "_vendor_js") if (ROOT / "_vendor_js").exists() else None
     shutil.copy(nb, work / "notebooks" / nb.name)

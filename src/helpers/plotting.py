@@ -70,8 +70,9 @@ def new_figure(nrows: int = 1, ncols: int = 1, figsize: tuple[float, float] = (6
 def figure_png(fig: Figure, dpi: int = 80) -> bytes:
     """Render ``fig`` to PNG bytes."""
     buf = io.BytesIO()
-    with matplotlib.rc_context(STYLE):
-        fig.savefig(buf, format="png", dpi=dpi, bbox_inches=None)
+    # "standard" bbox: a tight bbox would lay the figure out a second time (about twice as slow)
+    with matplotlib.rc_context({**STYLE, "savefig.bbox": "standard"}):
+        fig.savefig(buf, format="png", dpi=dpi)
     return buf.getvalue()
 
 
