@@ -191,10 +191,11 @@ def test_cell_jacobian_matches_torch_autograd():
     assert norms[-1] == pytest.approx(1.0)
 
 
-@pytest.mark.parametrize("fb", [-4.0, 0.0, 2.0, 6.0])
-@pytest.mark.parametrize("ib", [-4.0, 0.0, 4.0])
+@pytest.mark.parametrize("fb", [-2.0, 0.0, 1.0, 2.0, 3.0, 4.0, 6.0])
+@pytest.mark.parametrize("ib", [-4.0, 0.0, 2.0])
 def test_controlled_self_loop_whole_range(fb, ib):
-    d = controlled_self_loop(fb, ib, T=40, H=8)
+    """Every position of chapter 3's explorer (T = 100, H = 16) computes finite curves."""
+    d = controlled_self_loop(fb, ib, T=100, H=16)
     for k in ("c", "lstm_norm", "cell_path", "rnn_norm"):
         assert np.all(np.isfinite(d[k])), k
     assert d["lstm_norm"][-1] == pytest.approx(1.0)
@@ -269,3 +270,13 @@ def test_bad_torch_modules_and_other_inputs():
         p.block("W_ih", "c")
     with pytest.raises(ValueError, match=r"hidden_size must be a positive integer"):
         init_params(2, 0, np.random.default_rng(0))
+
+
+def test_cell_diagram_draws_and_refuses_missing_cjk_font():
+    from helpers.diagrams import cjk_font, lstm_cell_diagram
+
+    fig = lstm_cell_diagram(chinese=False)
+    assert len(fig.axes) == 1 and len(fig.axes[0].texts) > 10
+    if cjk_font() is None:
+        with pytest.raises(ValueError, match="CJK"):
+            lstm_cell_diagram(chinese=True)
