@@ -4,8 +4,8 @@
 
 Sizes of a small word-level language model (Zaremba et al. 2014, "small"): hidden 200, input
 200, batch 20, length 35, float32. Both sides do one forward pass and one backward pass of
-sum(dh * h) for a fixed random dh; the median of ``--repeats`` runs after warm-up is stored in
-``results/ch04_benchmark.json``. Threads: BLAS and torch are limited to ``--threads`` (default 1)
+sum(dh * h) for a fixed random dh; the three are timed interleaved (one call of each per repeat)
+and the median of ``--repeats`` runs after warm-up is stored in ``results/ch04_benchmark.json``. Threads: BLAS and torch are limited to ``--threads`` (default 1)
 so the comparison is like for like. This is a measurement, never a test.
 """
 from __future__ import annotations
@@ -63,25 +63,27 @@ def main(argv=None) -> dict:
         out, _ = module(xt)
         (out * dht).sum().backward()
 
-    def median_ms(fn):
-        for _ in range(3):
-            fn()
-        times = []
+    def timed_interleaved(fns):
+        """Median wall ms per function; one call of each in turn per repeat, so the functions
+        share whatever load the machine has at the time."""
+        for fn in fns.values():
+            for _ in range(3):
+                fn()
+        times = {name: [] for name in fns}
         for _ in range(args.repeats):
-            t0 = time.perf_counter()
-            fn()
-            times.append((time.perf_counter() - t0) * 1e3)
-        return float(np.median(times)), [round(t, 3) for t in times]
+            for name, fn in fns.items():
+                t0 = time.perf_counter()
+                fn()
+                times[name].append((time.perf_counter() - t0) * 1e3)
+        return {name: (float(np.median(t)), [round(v, 3) for v in t]) for name, t in times.items()}
 
     # agreement at float32 first, so the timed code is the code that is right
     h_np, cache = gru_forward(x, h0, params)
     out, _ = module(xt)
     max_diff = float(np.abs(h_np - out.detach().numpy()).max())
 
-    res = {}
-    for name, fn in (("torch", torch_step), ("numpy_pytorch", numpy_step("pytorch")),
-                     ("numpy_cho", numpy_step("cho"))):
-        res[name] = median_ms(fn)
+    res = timed_interleaved({"torch": torch_step, "numpy_pytorch": numpy_step("pytorch"),
+                             "numpy_cho": numpy_step("cho")})
     result = {
         "command": "OMP_NUM_THREADS=1 .venv/bin/python -m scripts.ch04_benchmark "
                    + " ".join(argv if argv is not None else sys.argv[1:]),
