@@ -1,7 +1,9 @@
 """Chapter 5's side-by-side comparison: our PPMI-SVD, our SGNS, gensim's Word2Vec and the
 pretrained vectors, on one corpus with one tokenisation and one set of hyperparameters.
 
-    OMP_NUM_THREADS=2 .venv/bin/python -m scripts.ch05_compare
+    OMP_NUM_THREADS=1 .venv/bin/python -m scripts.ch05_compare --threads 1
+
+(the stored run; ``--threads 2`` trains and times with two threads, best on an idle machine).
 
 Corpus: the training splits of ``wiki`` and ``shakespeare`` (``helpers.data``), words seen at
 least 5 times. Hyperparameters: 100 dimensions, window 5 (dynamic for SGNS; the matching
@@ -141,7 +143,8 @@ def main(argv=None) -> int:
     torch.set_num_threads(a.threads)
 
     out = {
-        "command": "OMP_NUM_THREADS=2 .venv/bin/python -m scripts.ch05_compare "
+        "command": f"OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', '')} "
+                   ".venv/bin/python -m scripts.ch05_compare "
                    + " ".join(sys.argv[1:] if argv is None else argv),
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "seeds": a.seeds, "threads": a.threads, "hyperparameters": hp,

@@ -369,3 +369,13 @@ def test_neighbourhood_bad_k(pretrained):
         E.neighbourhood(pretrained, "king", 0)
     with pytest.raises(KeyError, match="'kingz'"):
         E.neighbourhood(pretrained, "kingz", 5)
+
+
+def test_explorer_words_are_in_the_chapter_corpus():
+    # the chapter's explorer offers these words for every model; they must all be known
+    from helpers import data
+
+    sentences = data.load_corpus("wiki").train + data.load_corpus("shakespeare").train
+    st = E.build_stream(sentences, min_count=5)
+    words = set(E.EXPLORER_WORDS) | {w for q in E.EXPLORER_ANALOGIES for w in q}
+    assert words <= set(st.words), words - set(st.words)
