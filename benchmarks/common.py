@@ -1,0 +1,115 @@
+"""Shared pieces of the benchmark suite: interleaved timing, records, machine and version info.
+
+A benchmark module exposes ``run(quick: bool = False, shared: dict | None = None) -> list[dict]``
+and returns records built by :func:`record`. ``quick`` means tiny inputs (the smoke test);
+``shared`` lets one benchmark hand numbers to another in the same run (the n-gram perplexities
+that ``rnnlm`` compares against).
+"""
+from __future__ import annotations
+
+import datetime
+import os
+import pathlib
+import platform
+import statistics
+import sys
+import time
+from typing import Callable
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+if str(ROOT / "src") not in sys.path:
+    sys.path.insert(0, str(ROOT / "src"))
+
+
+def interleaved(fns: dict[str, Callable[[], object]], repeats: int = 7, warmup: int = 1,
+                ) -> dict[str, list[float]]:
+    """Wall seconds of ``repeats`` calls of every function in ``fns``, interleaved.
+
+    Each function is called ``warmup`` times first (untimed). Then in every round each function
+    runs once, the order rotating from round to round, so that a burst of background load hits
+    all of them alike. Returns {name: [seconds per call]} of length ``repeats``."""
+    if repeats < 1:
+        raise ValueError(f"repeats must be >= 1, got {repeats}")
+    names = list(fns)
+    for name in names:
+        for _ in range(warmup):
+            fns[name]()
+    out = {n: [] for n in names}
+    for r in range(repeats):
+        k = r % len(names)
+        for name in names[k:] + names[:k]:
+            t0 = time.perf_counter()
+            fns[name]()
+            out[name].append(time.perf_counter() - t0)
+    return out
+
+
+def median(xs) -> float:
+    return float(statistics.median(xs))
+
+
+def verdict(ok: bool | None) -> str:
+    return "n/a" if ok is None else ("pass" if ok else "MISS")
+
+
+def record(benchmark: str, ours: str, peer: str, metric: str, ours_value, peer_value,
+           ratio=None, target: str = "", status: str = "n/a", note: str = "", **extra) -> dict:
+    """One row of the results table. ``ratio`` defaults to ours_value / peer_value.
+
+    ``status``: ``"pass"``, ``"MISS"``, ``"n/a"`` (no target for this row) or
+    ``"peer unavailable: <reason>"``."""
+    if ratio is None and isinstance(ours_value, (int, float)) and isinstance(peer_value, (int, float)) \
+            and peer_value not in (0, None):
+        ratio = ours_value / peer_value
+    rec = {"benchmark": benchmark, "ours": ours, "peer": peer, "metric": metric,
+           "ours_value": ours_value, "peer_value": peer_value, "ratio": ratio,
+           "target": target, "status": status, "note": note}
+    rec.update(extra)
+    return rec
+
+
+def unavailable(benchmark: str, ours: str, peer: str, metric: str, reason: str, ours_value=None,
+                target: str = "", note: str = "") -> dict:
+    """A row whose peer could not be installed or run: the run goes on."""
+    return record(benchmark, ours, peer, metric, ours_value, None, None, target,
+                  f"peer unavailable: {reason}", note)
+
+
+def machine() -> dict:
+    import platform as pf
+
+    info = {"platform": pf.platform(), "processor": pf.processor() or pf.machine(),
+            "cpu_count": os.cpu_count(), "load_average_1_5_15": [round(x, 2) for x in os.getloadavg()]}
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                info["cpu_model"] = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return info
+
+
+def versions() -> dict:
+    """Versions of Python and of every library the suite touches (None: not importable)."""
+    import importlib.metadata as md
+
+    out = {"python": platform.python_version()}
+    for dist in ("numpy", "scipy", "torch", "gensim", "kenlm", "matplotlib", "jupyter-book",
+                 "nltk", "scikit-learn"):
+        try:
+            out[dist] = md.version(dist)
+        except md.PackageNotFoundError:
+            out[dist] = None
+    from benchmarks import peers
+
+    for dist in ("nltk", "scikit-learn"):  # installed outside the environment, in .peers/python
+        hits = sorted(peers.PY_TARGET.glob(f"{dist.replace('-', '_')}-*.dist-info"))
+        if hits:
+            out[dist] = hits[0].name.removesuffix(".dist-info").split("-", 1)[1]
+    out["kenlm_lmplz"] = "built from the kenlm 0.3.0 sdist" if peers.lmplz_path() else None
+    return out
+
+
+def now() -> str:
+    return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")

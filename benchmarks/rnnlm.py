@@ -1,0 +1,104 @@
+"""rnnlm: chapter 7's LSTM language model (``helpers.lm.LSTMLM``) vs the best Kneser-Ney n-gram
+model (ours from ``helpers.ngram`` and KenLM's ``lmplz``), on the KJV test split.
+
+* test perplexity: the LSTM LM's from the checkpoint ``scripts/ch07_train.py --part main``
+  writes (``/tmp/ch07_ckpt/ch07_lstm.pt``), evaluated here, if it exists; otherwise the number
+  that script stored in ``results/ch07_lstm.json``. The n-gram perplexities come from the
+  ``ngram_kn`` benchmark of the same run (or are computed here: our 5-gram modified KN). The
+  peer is the lowest KN perplexity among them. Same tokens on both sides (every word and every
+  ``</s>`` of the test split; chapter 7 follows chapter 6's conventions).
+* tokens/s: scoring the test split (the first 20,000 tokens for the LSTM), one thread, median
+  of interleaved runs. The LSTM's speed does not depend on its weights, so a freshly
+  initialised model of the stored configuration is timed when no checkpoint exists.
+"""
+from __future__ import annotations
+
+import json
+import os
+import time
+
+from benchmarks.common import ROOT, interleaved, median, record, verdict
+
+CKPT = os.environ.get("LTR_CH07_CKPT", "/tmp/ch07_ckpt/ch07_lstm.pt")
+RESULT = ROOT / "results" / "ch07_lstm.json"
+RUN = "lstm_2x256_tied"
+EVAL_TOKENS = 20_000
+
+
+def stored_lstm() -> tuple[float | None, dict, str]:
+    """(test perplexity or None, model config, where it came from)."""
+    if not RESULT.exists():
+        return None, {}, f"{RESULT.relative_to(ROOT)} not written yet"
+    run = json.loads(RESULT.read_text()).get("runs", {}).get(RUN, {})
+    ppl = (run.get("final") or {}).get("test_ppl")
+    where = f"{RESULT.relative_to(ROOT)} ({run.get('status', '?')}, trained at " \
+            f"{run.get('tokens_per_second', '?')} tokens/s)"
+    return ppl, run.get("config") or {}, where
+
+
+def run(quick: bool = False, shared: dict | None = None) -> list[dict]:
+    import torch
+
+    from helpers import lm, ngram
+    from helpers.data import load_corpus
+
+    shared = {} if shared is None else shared
+    torch.set_num_threads(1)
+    corpus = load_corpus("kjv", min_count=ngram.VOCAB_MIN_COUNT)
+    test_ids = corpus.stream("test")
+    V = len(corpus.vocab)
+    n_test = len(test_ids)
+    ours = "helpers.lm LSTMLM (chapter 7)"
+
+    # the LSTM's test perplexity
+    ppl, config, where = stored_lstm()
+    model = None
+    if os.path.exists(CKPT) and not quick:
+        model, _ = lm.load_checkpoint(CKPT)
+        ppl, where = lm.perplexity(model, test_ids), f"checkpoint {CKPT}, evaluated now"
+        config = getattr(model, "config", config)
+    if model is None:
+        cfg = dict(d_emb=256, d_hidden=256, n_layers=2, tie=True)
+        cfg.update({k: v for k, v in config.items() if k in ("d_emb", "d_hidden", "n_layers", "tie",
+                                                               "cutoffs")})
+        if quick:
+            cfg = dict(d_emb=16, d_hidden=16, n_layers=1, tie=True)
+        torch.manual_seed(0)
+        model = lm.LSTMLM(V, **cfg)
+
+    # the n-gram side
+    kn = dict(shared.get("kn_test_ppl", {}))
+    kn_speed = dict(shared.get("kn_tokens_per_s", {}))
+    kn_source = "from the ngram_kn run"
+    if not kn:
+        kn_source = "computed here"
+        train, test = (corpus.train[:300], corpus.test) if quick else (corpus.train, corpus.test)
+        m = ngram.fit(train, n=5, method="modified_kneser_ney", vocab=corpus.vocab)
+        t0 = time.perf_counter()
+        kn["helpers.ngram 5-gram MKN"] = m.perplexity(test)
+        kn_speed["helpers.ngram 5-gram MKN"] = n_test / (time.perf_counter() - t0)
+    best = min(kn, key=kn.get)
+    rows = []
+    if ppl is None:
+        rows.append(record("rnnlm", ours, f"best KN: {best}", "test perplexity", None, kn[best],
+                           target="ratio <= 0.8", status=f"ours unavailable: {where}"))
+    else:
+        r = ppl / kn[best]
+        rows.append(record("rnnlm", ours, f"best KN: {best}", "test perplexity", ppl, kn[best],
+                           target="ratio <= 0.8 (>= 20% lower)",
+                           status=verdict(r <= 0.8) if not quick else "n/a",
+                           note=f"LSTM: {where}; KN candidates: "
+                                + ", ".join(f"{k} {v:.2f}" for k, v in kn.items())))
+
+    # scoring speed
+    n_eval = min(n_test, 500 if quick else EVAL_TOKENS)
+    t = interleaved({"lstm": lambda: lm.evaluate(model, test_ids, max_tokens=n_eval)},
+                    repeats=1 if quick else 3)
+    lstm_tps = n_eval / median(t["lstm"])
+    for name, tps in kn_speed.items():
+        rows.append(record("rnnlm", ours + " scoring", name + " scoring",
+                           "test tokens/s (1 thread)", lstm_tps, tps,
+                           note=f"LSTM {model.config.get('n_layers')}x{model.config.get('d_hidden')}"
+                                f", V = {V:,}, {n_eval:,} tokens, batch 8; n-gram: whole test "
+                                f"split, {kn_source}"))
+    return rows
