@@ -271,12 +271,3 @@ def test_bad_torch_modules_and_other_inputs():
     with pytest.raises(ValueError, match=r"hidden_size must be a positive integer"):
         init_params(2, 0, np.random.default_rng(0))
 
-
-def test_cell_diagram_draws_and_refuses_missing_cjk_font():
-    from helpers.diagrams import cjk_font, lstm_cell_diagram
-
-    fig = lstm_cell_diagram(chinese=False)
-    assert len(fig.axes) == 1 and len(fig.axes[0].texts) > 10
-    if cjk_font() is None:
-        with pytest.raises(ValueError, match="CJK"):
-            lstm_cell_diagram(chinese=True)
