@@ -23,6 +23,7 @@ across. Sequences are time-major, ``x`` of shape (T, B, D), as ``torch.nn.LSTM``
 from __future__ import annotations
 
 import dataclasses
+import functools
 
 import numpy as np
 
@@ -431,35 +432,45 @@ def controlled_self_loop(forget_bias: float, input_bias: float, T: int = 100, H:
     for name, v in (("T", T), ("H", H), ("D", D)):
         if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v < 1:
             raise ValueError(f"{name} must be a positive integer, got {v!r}")
-    rng = np.random.default_rng(seed)
-    k = w_scale / np.sqrt(H)
-    W_ih = rng.uniform(-k, k, (4 * H, D))
-    W_hh = rng.uniform(-k, k, (4 * H, H))
+    W_ih, W_hh, x, rnn_norm = _self_loop_draws(int(T), int(H), int(D), float(w_scale), int(seed))
     b_ih = np.zeros(4 * H)
     b_ih[:H] = input_bias
     b_ih[H:2 * H] = forget_bias
     params = LSTMParams(W_ih, W_hh, b_ih, np.zeros(4 * H))
-    x = rng.standard_normal((T, D))
     _, _, cache = lstm_forward(x[:, None, :], params)
     gates = cache["gates"][:, 0]  # (T, 4H)
     f = gates[:, H:2 * H]
     cell_path = np.ones(T + 1)
     cell_path[:T] = np.cumprod(f[::-1], axis=0)[::-1].max(axis=1)
+    return {
+        "t": np.arange(T + 1), "c": cache["c"][:, 0], "f_mean": f.mean(axis=1),
+        "i_mean": gates[:, :H].mean(axis=1), "lstm_norm": cell_jacobian_norms(x, params),
+        "cell_path": cell_path, "rnn_norm": rnn_norm.copy(),
+    }
+
+
+@functools.lru_cache(maxsize=16)
+def _self_loop_draws(T, H, D, w_scale, seed):
+    """The random parts of :func:`controlled_self_loop` (they do not depend on the biases), and
+    the tanh RNN's ``||dh_T/dh_t||`` (T+1,), computed once per argument set."""
+    rng = np.random.default_rng(seed)
+    k = w_scale / np.sqrt(H)
+    W_ih = rng.uniform(-k, k, (4 * H, D))
+    W_hh = rng.uniform(-k, k, (4 * H, H))
+    x = rng.standard_normal((T, D))
     # the vanilla RNN: h_t = tanh(W x_t + U h_{t-1}); dh_T/dh_t = prod_s diag(1 - h_s^2) U
     U = rng.standard_normal((H, H)) / np.sqrt(H)
     W = rng.standard_normal((H, D)) / np.sqrt(D)
     h = np.zeros(H)
-    J = np.eye(H)
-    rnn_norm = np.ones(T + 1)
     hs = []
     for t in range(T):
         h = np.tanh(W @ x[t] + U @ h)
         hs.append(h)
+    J = np.eye(H)
+    rnn_norm = np.ones(T + 1)
     for t in range(T - 1, -1, -1):  # J = dh_T/dh_t, built backwards
-        J = J @ (np.diag(1.0 - hs[t] ** 2) @ U)
+        J = J @ ((1.0 - hs[t] ** 2)[:, None] * U)
         rnn_norm[t] = np.linalg.norm(J, 2)
-    return {
-        "t": np.arange(T + 1), "c": cache["c"][:, 0], "f_mean": f.mean(axis=1),
-        "i_mean": gates[:, :H].mean(axis=1), "lstm_norm": cell_jacobian_norms(x, params),
-        "cell_path": cell_path, "rnn_norm": rnn_norm,
-    }
+    for a in (W_ih, W_hh, x, rnn_norm):
+        a.setflags(write=False)
+    return W_ih, W_hh, x, rnn_norm
