@@ -123,7 +123,7 @@ def part_main(C, streams, args):
                          early_stop_patience=4, train_eval_tokens=20_000, seed=SEED,
                          progress=args.progress,
                          checkpoint=os.path.join(args.ckpt_dir, "ch07_lstm.pt"))
-    model, _ = fit("lstm_2x256_tied", model, streams, cfg, "ch07_lstm.json", rec,
+    model, _ = fit("lstm_2x256", model, streams, cfg, "ch07_lstm.json", rec,
                    store_logprobs="ch07_lstm_logprobs.npz")
     rec["samples"] = samples(model, C.vocab)
     rec["meta"] = meta(args, T0)
@@ -206,11 +206,11 @@ def main(argv=None):
     p.add_argument("--main-minutes", type=float, default=54.0)
     p.add_argument("--main-epochs", type=float, default=12.0)
     p.add_argument("--rung-minutes", type=float, default=13.0)
-    p.add_argument("--ablation-tokens", type=int, default=30_000)
+    p.add_argument("--ablation-tokens", type=int, default=15_000)
     p.add_argument("--ablation-eval-tokens", type=int, default=10_000)
     p.add_argument("--ablation-vocab", type=int, default=2_000)
-    p.add_argument("--ablation-epochs", type=float, default=10.0)
-    p.add_argument("--ablation-minutes", type=float, default=6.0)
+    p.add_argument("--ablation-epochs", type=float, default=40.0)
+    p.add_argument("--ablation-minutes", type=float, default=5.0)
     p.add_argument("--ablation-d", type=int, default=128)
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--ckpt-dir", default="/tmp/ch07_ckpt")
