@@ -63,7 +63,7 @@ def new_figure(nrows: int = 1, ncols: int = 1, figsize: tuple[float, float] = (6
         FigureCanvasAgg(fig)
         axes = fig.subplots(nrows, ncols, squeeze=True, **subplot_kw)
         if layout is None:
-            fig.subplots_adjust(left=0.11, right=0.97, bottom=0.15, top=0.9, wspace=0.3)
+            fig.subplots_adjust(left=0.14, right=0.97, bottom=0.15, top=0.9, wspace=0.35)
     return fig, axes
 
 
