@@ -1,8 +1,9 @@
 """book_build: seconds of ``make book``'s build, cold (no cache) and warm (nothing changed), and
 each chapter's execution time in the cold build.
 
-The build runs on a temporary copy of the *committed* book (``git archive HEAD``, plus the
-git-ignored ``_vendor_js/`` when present), never on the repository's ``_build/``, with
+The build runs on a temporary copy of the book as ``make book`` would see it (the working tree
+without ``.git``, ``_build``, ``.venv`` and caches; ``LTR_BENCH_BOOK_SOURCE=head`` builds
+``git archive HEAD`` instead), never on the repository's ``_build/``, with
 ``make book``'s command and environment: ``env -u MPLBACKEND LTR_STATIC_WIDGETS=1
 PYTHONHASHSEED=0 .venv/bin/jupyter-book build <copy> --builder html``. Cold = the first build
 of the fresh copy (no ``_build/``, so no execution cache); warm = the same command again with
@@ -50,15 +51,30 @@ def _tiny_book(dest: pathlib.Path) -> None:
     nbformat.write(nb, dest / "tiny.ipynb")
 
 
-def _copy_committed_book(dest: pathlib.Path) -> str:
-    dest.mkdir(parents=True, exist_ok=True)
-    archive = subprocess.run(["git", "-C", str(ROOT), "archive", "--format=tar", "HEAD"],
-                             capture_output=True, check=True).stdout
-    subprocess.run(["tar", "-x", "-C", str(dest)], input=archive, check=True)
-    if (ROOT / "_vendor_js").is_dir():
-        shutil.copytree(ROOT / "_vendor_js", dest / "_vendor_js")
-    return subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
-                          capture_output=True, text=True).stdout.strip()
+IGNORE = shutil.ignore_patterns(".git", "_build", ".venv", ".peers", "__pycache__",
+                                ".pytest_cache", ".hypothesis", ".ipynb_checkpoints", "*.egg-info")
+
+
+def _copy_book(dest: pathlib.Path, source: str) -> str:
+    """Copy the book to ``dest``: ``"worktree"`` (what ``make book`` builds: the files as they
+    are now, without build outputs and caches) or ``"head"`` (``git archive HEAD``). Returns a
+    description of what was copied."""
+    head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+                          capture_output=True, text=True).stdout.strip() or "?"
+    if source == "head":
+        dest.mkdir(parents=True, exist_ok=True)
+        archive = subprocess.run(["git", "-C", str(ROOT), "archive", "--format=tar", "HEAD"],
+                                 capture_output=True, check=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(dest)], input=archive, check=True)
+        if (ROOT / "_vendor_js").is_dir():
+            shutil.copytree(ROOT / "_vendor_js", dest / "_vendor_js")
+        return f"committed book at {head}"
+    if source != "worktree":
+        raise ValueError(f"source must be 'worktree' or 'head', got {source!r}")
+    shutil.copytree(ROOT, dest, ignore=IGNORE, symlinks=True)
+    dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain"],
+                           capture_output=True, text=True).stdout.strip()
+    return f"working tree at {head}" + (" with uncommitted changes" if dirty else "")
 
 
 def _build(book: pathlib.Path) -> tuple[float, subprocess.CompletedProcess]:
@@ -92,7 +108,7 @@ def run(quick: bool = False, shared: dict | None = None) -> list[dict]:
             _tiny_book(book)
             what = "tiny two-page book (smoke test)"
         else:
-            what = f"committed book at {_copy_committed_book(book)}"
+            what = _copy_book(book, os.environ.get("LTR_BENCH_BOOK_SOURCE", "worktree"))
         cold, p1 = _build(book)
         per_chapter = _exec_times(book)
         warm, p2 = _build(book)

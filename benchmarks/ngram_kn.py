@@ -8,7 +8,9 @@ Corpus and conventions as chapter 6 (``helpers.data.load_corpus("kjv")``, every 
   writes an ARPA file) + loading that ARPA with the ``kenlm`` Python module; *score* = the
   module's ``Model.score`` over every test verse (with ``<s>``/``</s>``). Ours: *build* =
   ``ngram.fit`` from the token lists (counting included); *score* = ``NGramLM.perplexity`` of the
-  test split. Perplexity = ``exp(-mean ln p)`` over the same tokens on both sides.
+  test split. Perplexity = ``exp(-mean ln p)`` over the same tokens on both sides. Ours runs on
+  one thread; ``lmplz`` has no thread option and sorts with several threads (it may use both
+  cores), which favours it.
 * NLTK is pure Python and slow, so it gets a sample: order 3, the first 2,000 training verses,
   the first 40 test verses. Its scoring is ``sum(lm.logscore(w, context))`` over the test
   tokens; ours is interpolated KN (``method="kneser_ney"``, one discount per order, the same

@@ -48,6 +48,13 @@ def _fmt(v) -> str:
     return str(v)
 
 
+def _fmt_ratio(v) -> str:
+    """Ratios near 1 (perplexities that should agree) with enough digits to see the gap."""
+    if isinstance(v, float) and 0.99 <= v <= 1.01:
+        return f"{v:.6f}"
+    return _fmt(v)
+
+
 def to_markdown(records: list[dict], header: dict) -> str:
     lines = ["# Benchmark results", "",
              f"Command: `{header['command']}`  ",
@@ -59,6 +66,10 @@ def to_markdown(records: list[dict], header: dict) -> str:
              "Versions: " + ", ".join(f"{k} {v}" for k, v in header["versions"].items()
                                       if v is not None) + "  ",
              "Threads: 1 (BLAS and torch) for every timed computation.", ""]
+    if header.get("merged"):
+        lines += ["Rows kept from earlier runs (`--merge`), with their own date and load: "
+                  + "; ".join(f"{b} ({d}, load {l})" for b, (d, l) in header["merged"].items()),
+                  ""]
     if header.get("note"):
         lines += [f"**Note:** {header['note']}", ""]
     lines += ["Ratio = ours / peer (for times: below 1 means ours is faster; for words/s and "
@@ -69,7 +80,7 @@ def to_markdown(records: list[dict], header: dict) -> str:
     for r in records:
         lines.append("| " + " | ".join(str(x).replace("|", "\\|") for x in (
             r["benchmark"], r["ours"], r["peer"], r["metric"], _fmt(r["ours_value"]),
-            _fmt(r["peer_value"]), _fmt(r["ratio"]), r.get("target") or "", r["status"])) + " |")
+            _fmt(r["peer_value"]), _fmt_ratio(r["ratio"]), r.get("target") or "", r["status"])) + " |")
     notes = [(i, r) for i, r in enumerate(records, 1) if r.get("note")]
     if notes:
         lines += ["", "## Notes per row", ""]
@@ -141,6 +152,8 @@ def main(argv=None) -> int:
     json_path = out_dir / "results.json"
     if a.merge and json_path.exists():
         old = [r for r in json.loads(json_path.read_text()) if r["benchmark"] not in names]
+        header["merged"] = {r["benchmark"]: (r.get("date"), (r.get("machine") or {}).get(
+            "load_average_1_5_15")) for r in old}
         order = {n: i for i, n in enumerate(BENCHMARKS)}
         records = sorted(old + records, key=lambda r: order.get(r["benchmark"], 99))
     json_path.write_text(json.dumps(records, indent=1, default=float) + "\n")

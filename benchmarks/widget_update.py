@@ -94,6 +94,11 @@ def notebook_explorers(stem_filter=None) -> tuple[dict, dict]:
                 done = {0}
                 for i in targets:
                     _exec_with_deps(cells, i, ns, done, path.name)
+                # render each Explorer once: a compute/draw function may use a name that only
+                # an earlier cell defines (chapter 6's ``models``), found only when it runs
+                for val in list(ns.values()):
+                    if isinstance(val, Explorer):
+                        _call_with_deps(val.render, cells, max(targets), ns, done, path.name)
         except Exception as e:  # noqa: BLE001
             failed[path.stem] = f"{type(e).__name__}: {e}"
         finally:
@@ -108,6 +113,30 @@ def notebook_explorers(stem_filter=None) -> tuple[dict, dict]:
     return found, failed
 
 
+def _defining_cell(cells, i, missing, done):
+    """The latest cell before ``i`` (not run yet) that assigns, imports or defines ``missing``."""
+    m = re.escape(missing)
+    pat = re.compile(rf"^(?:{m}\s*(?:,[^=]*)?=|[^=\n]*,\s*{m}\s*(?:,[^=]*)?=|"
+                     rf"(?:from\s+\S+\s+)?import\s+.*\b{m}\b|def\s+{m}\b|class\s+{m}\b)", re.M)
+    return next((j for j in range(i - 1, -1, -1) if j not in done and pat.search(cells[j])), None)
+
+
+def _missing_name(e: NameError) -> str:
+    return getattr(e, "name", None) or str(e).split("'")[1]
+
+
+def _call_with_deps(fn, cells, i, ns, done, fname):
+    for _ in range(MAX_CELLS):
+        try:
+            return fn()
+        except NameError as e:
+            dep = _defining_cell(cells, i + 1, _missing_name(e), done)
+            if dep is None:
+                raise
+            _exec_with_deps(cells, dep, ns, done, fname)
+    return fn()
+
+
 def _exec_with_deps(cells, i, ns, done, fname, depth=0):
     for _ in range(MAX_CELLS):
         try:
@@ -117,11 +146,7 @@ def _exec_with_deps(cells, i, ns, done, fname, depth=0):
             done.add(i)
             return
         except NameError as e:
-            missing = getattr(e, "name", None) or str(e).split("'")[1]
-            pat = re.compile(rf"^(?:{re.escape(missing)}\s*(?:,[^=]*)?=|[^=\n]*,\s*{re.escape(missing)}\s*(?:,[^=]*)?=|"
-                             rf"(?:from\s+\S+\s+)?import\s+.*\b{re.escape(missing)}\b|def\s+{re.escape(missing)}\b)",
-                             re.M)
-            dep = next((j for j in range(i - 1, -1, -1) if j not in done and pat.search(cells[j])), None)
+            dep = _defining_cell(cells, i, _missing_name(e), done)
             if dep is None or depth > MAX_CELLS:
                 raise
             _exec_with_deps(cells, dep, ns, done, fname, depth + 1)
@@ -139,7 +164,11 @@ def run(quick: bool = False, shared: dict | None = None) -> list[dict]:
     if quick:  # the smoke test: one helper-built and one notebook-built explorer
         explorers = dict(list(explorers.items())[:1] + list(found.items())[:1])
     for name, ex in explorers.items():
-        t = ex.update_times_ms(repeats)
+        try:
+            t = ex.update_times_ms(repeats)
+        except Exception as e:  # noqa: BLE001 - one broken widget must not hide the others
+            failed[name] = f"{type(e).__name__}: {e}"
+            continue
         med = float(np.median(t))
         rows.append(record("widget_update", name, "—", "median ms per update (compute + draw + PNG)",
                            med, None, None, target="<= 100 ms",
