@@ -60,6 +60,8 @@ def main(argv=None) -> int:
     p.add_argument("--epochs", type=int, default=5)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--speed-repeats", type=int, default=3)
+    p.add_argument("--speed-only", action="store_true",
+                   help="only the interleaved words/second measurement (1 and --threads threads)")
     p.add_argument("--out", default=str(ROOT / "results" / "ch05_compare.json"))
     a = p.parse_args(argv)
     torch.set_num_threads(a.threads)
@@ -74,52 +76,54 @@ def main(argv=None) -> int:
     common = set(st.words) & set(pre.words)
     print(f"corpus: {len(st)} tokens, V = {st.V}, loaded in {time.perf_counter() - t0:.1f} s")
 
-    # PPMI-SVD: timed three times
-    times = []
-    for r in range(3):
-        t = time.perf_counter()
-        C = E.cooccurrence(st, hp["window"], dynamic=True)
-        t1 = time.perf_counter()
-        M = E.ppmi(C, alpha=hp["alpha"])
-        t2 = time.perf_counter()
-        W = E.svd_embeddings(M, hp["dim"], eig=hp["eig"], seed=0)
-        t3 = time.perf_counter()
-        times.append({"cooccurrence": t1 - t, "ppmi": t2 - t1, "svd": t3 - t2, "total": t3 - t})
-    ppmi_emb = E.Embeddings(st.words, W)
-    models = {"ppmi_svd": {"scores": scores(E, ppmi_emb, ws, sl, an),
-                           "scores_common": scores(E, ppmi_emb, ws, sl, an, common),
-                           "neighbours": neighbours(ppmi_emb), "times": times,
-                           "nnz": int(M.nnz)}}
-    print("ppmi-svd", models["ppmi_svd"]["scores"], min(t["total"] for t in times))
+    models = {}
+    if not a.speed_only:  # the quality comparison (skipped by --speed-only)
+        # PPMI-SVD: timed three times
+        times = []
+        for r in range(3):
+            t = time.perf_counter()
+            C = E.cooccurrence(st, hp["window"], dynamic=True)
+            t1 = time.perf_counter()
+            M = E.ppmi(C, alpha=hp["alpha"])
+            t2 = time.perf_counter()
+            W = E.svd_embeddings(M, hp["dim"], eig=hp["eig"], seed=0)
+            t3 = time.perf_counter()
+            times.append({"cooccurrence": t1 - t, "ppmi": t2 - t1, "svd": t3 - t2, "total": t3 - t})
+        ppmi_emb = E.Embeddings(st.words, W)
+        models = {"ppmi_svd": {"scores": scores(E, ppmi_emb, ws, sl, an),
+                               "scores_common": scores(E, ppmi_emb, ws, sl, an, common),
+                               "neighbours": neighbours(ppmi_emb), "times": times,
+                               "nnz": int(M.nnz)}}
+        print("ppmi-svd", models["ppmi_svd"]["scores"], min(t["total"] for t in times))
 
-    ours, theirs = [], []
-    for seed in a.seeds:
-        r = E.train_sgns(st, dim=hp["dim"], window=hp["window"], negative=hp["negative"],
-                         sample=hp["sample"], epochs=hp["epochs"], lr=hp["lr"], min_lr=hp["min_lr"],
-                         seed=seed, threads=a.threads, progress=False)
-        emb = E.Embeddings(st.words, r.W_in)
-        ours.append({"seed": seed, "seconds": r.seconds, "words_per_second": r.words_per_second,
-                     "scores": scores(E, emb, ws, sl, an),
-                     "scores_common": scores(E, emb, ws, sl, an, common),
-                     "neighbours": neighbours(emb), "loss_first_last": [r.loss[0], r.loss[-1]]})
-        print("ours", seed, ours[-1]["scores"], r.seconds)
-        t = time.perf_counter()
-        m = Word2Vec(sentences=sentences, sg=1, vector_size=hp["dim"], window=hp["window"],
-                     negative=hp["negative"], sample=hp["sample"], epochs=hp["epochs"],
-                     alpha=hp["lr"], min_alpha=hp["min_lr"], min_count=hp["min_count"],
-                     workers=a.threads, seed=seed)
-        secs = time.perf_counter() - t
-        emb = E.Embeddings.from_keyed_vectors(m.wv)
-        theirs.append({"seed": seed, "seconds_with_vocab": secs,
-                       "scores": scores(E, emb, ws, sl, an),
-                       "scores_common": scores(E, emb, ws, sl, an, common),
-                       "neighbours": neighbours(emb)})
-        print("gensim", seed, theirs[-1]["scores"], secs)
-    models["sgns_ours"] = {"runs": ours}
-    models["word2vec_gensim"] = {"runs": theirs}
-    models["pretrained"] = {"scores": scores(E, pre, ws, sl, an),
-                            "scores_common": scores(E, pre, ws, sl, an, common),
-                            "neighbours": neighbours(pre), "V": len(pre), "dim": pre.W.shape[1]}
+        ours, theirs = [], []
+        for seed in a.seeds:
+            r = E.train_sgns(st, dim=hp["dim"], window=hp["window"], negative=hp["negative"],
+                             sample=hp["sample"], epochs=hp["epochs"], lr=hp["lr"], min_lr=hp["min_lr"],
+                             seed=seed, threads=a.threads, progress=False)
+            emb = E.Embeddings(st.words, r.W_in)
+            ours.append({"seed": seed, "seconds": r.seconds, "words_per_second": r.words_per_second,
+                         "scores": scores(E, emb, ws, sl, an),
+                         "scores_common": scores(E, emb, ws, sl, an, common),
+                         "neighbours": neighbours(emb), "loss_first_last": [r.loss[0], r.loss[-1]]})
+            print("ours", seed, ours[-1]["scores"], r.seconds)
+            t = time.perf_counter()
+            m = Word2Vec(sentences=sentences, sg=1, vector_size=hp["dim"], window=hp["window"],
+                         negative=hp["negative"], sample=hp["sample"], epochs=hp["epochs"],
+                         alpha=hp["lr"], min_alpha=hp["min_lr"], min_count=hp["min_count"],
+                         workers=a.threads, seed=seed)
+            secs = time.perf_counter() - t
+            emb = E.Embeddings.from_keyed_vectors(m.wv)
+            theirs.append({"seed": seed, "seconds_with_vocab": secs,
+                           "scores": scores(E, emb, ws, sl, an),
+                           "scores_common": scores(E, emb, ws, sl, an, common),
+                           "neighbours": neighbours(emb)})
+            print("gensim", seed, theirs[-1]["scores"], secs)
+        models["sgns_ours"] = {"runs": ours}
+        models["word2vec_gensim"] = {"runs": theirs}
+        models["pretrained"] = {"scores": scores(E, pre, ws, sl, an),
+                                "scores_common": scores(E, pre, ws, sl, an, common),
+                                "neighbours": neighbours(pre), "V": len(pre), "dim": pre.W.shape[1]}
 
     # speed: one epoch each, interleaved, for 1 and 2 threads
     speed = []
@@ -150,7 +154,7 @@ def main(argv=None) -> int:
         "seeds": a.seeds, "threads": a.threads, "hyperparameters": hp,
         "corpus": {"names": ["wiki", "shakespeare"], "split": "train", "tokens": len(st),
                    "V": st.V, "common_vocab": len(common)},
-        "words": WORDS, "models": models, "speed": speed,
+        "words": WORDS, "models": models, "speed": speed, "speed_only": a.speed_only,
         "loadavg_end": os.getloadavg(), "cpu_count": os.cpu_count(),
         "versions": {"python": platform.python_version(), "numpy": np.__version__,
                      "scipy": scipy.__version__, "torch": torch.__version__,
