@@ -97,7 +97,7 @@ def run(quick: bool = False, shared: dict | None = None) -> list[dict]:
             status += f" (provisional: chapter 7's training is {training}; checkpoint so far)"
         rows.append(record("rnnlm", ours, f"best KN: {best}", "test perplexity", ppl, kn[best],
                            target="ratio <= 0.8 (>= 20% lower)", status=status,
-                           note=f"LSTM: {where}; KN candidates: "
+                           note=f"LSTM {ppl:.3f} ({where}); KN candidates: "
                                 + ", ".join(f"{k} {v:.2f}" for k, v in kn.items())))
 
     # scoring speed

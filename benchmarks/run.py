@@ -85,10 +85,11 @@ def to_markdown(records: list[dict], header: dict) -> str:
     if notes:
         lines += ["", "## Notes per row", ""]
         lines += [f"{i}. {r['benchmark']} / {r['metric']}: {r['note']}" for i, r in notes]
-    missed = [r for r in records if r["status"] == "MISS"]
+    missed = [r for r in records if r["status"].startswith("MISS")]
     lines += ["", "## Targets missed", ""]
     lines += ([f"- {r['benchmark']}: {r['ours']} — {r['metric']}: {_fmt(r['ours_value'])}"
-               f" vs {_fmt(r['peer_value'])} (target {r['target']})" for r in missed]
+               f" vs {_fmt(r['peer_value'])} (target {r['target']})"
+               + (f" {r['status'][4:].strip()}" if r["status"] != "MISS" else "") for r in missed]
               or ["None."])
     return "\n".join(lines) + "\n"
 
