@@ -18,7 +18,9 @@ from __future__ import annotations
 import os
 
 # one thread for numpy's BLAS and torch, set before either is imported
+# (book_build restores the caller's values for its `make book`-like subprocess: see ORIG_PREFIX)
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault("LTR_BENCH_ORIG_" + _var, os.environ.get(_var, "<unset>"))
     os.environ[_var] = "1"
 os.environ.setdefault("MPLBACKEND", "Agg")  # the widget timings; book_build's build unsets it
 
