@@ -11,7 +11,7 @@ MATHJAX_JS := _vendor_js/mathjax/tex-mml-chtml.js
 # The build executes notebooks with static (precomputed, kernel-free) widgets.
 BUILD_ENV := env -u MPLBACKEND LTR_STATIC_WIDGETS=1 PYTHONHASHSEED=0
 
-.PHONY: vendor book test strict-book unit lab clean lock experiments bench help
+.PHONY: cache-check vendor book test strict-book unit lab clean lock experiments bench help
 
 help:
 	@echo "make book   build the HTML book (creates .venv on first run)"
@@ -52,12 +52,21 @@ $(MATHJAX_JS):
 
 vendor: $(WIDGETS_JS) $(MATHJAX_JS)
 
-book: $(STAMP) vendor
+# The execution cache is keyed on notebook code only: when helpers/ or the stored results the
+# chapters read change, drop it so every chapter re-executes against them.
+HELPERS_SUM := $(shell cat src/helpers/*.py results/* 2>/dev/null | sha256sum | cut -c1-16)
+cache-check:
+	@mkdir -p _build
+	@if [ "$$(cat _build/.helpers-sum 2>/dev/null)" != "$(HELPERS_SUM)" ]; then \
+	  rm -rf _build/.jupyter_cache && echo "$(HELPERS_SUM)" > _build/.helpers-sum && \
+	  echo "helpers/ or results/ changed since the last build: chapters will be re-executed"; fi
+
+book: $(STAMP) vendor cache-check
 	$(BUILD_ENV) $(BIN)/jupyter-book build . --builder html
 	@echo "Open: file://$(CURDIR)/_build/html/index.html"
 
 # Strict build: warnings are errors, nitpicky references, every notebook executed (cached).
-strict-book: $(STAMP) vendor
+strict-book: $(STAMP) vendor cache-check
 	$(BUILD_ENV) $(BIN)/jupyter-book build . --builder html -n -W --keep-going
 
 unit: $(STAMP)
