@@ -17,6 +17,8 @@ import urllib.parse
 
 import pytest
 
+from book_toc import toc_files
+
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 HTML = ROOT / "_build" / "html"
 CACHE = ROOT / "_build" / ".jupyter_cache"
@@ -38,7 +40,7 @@ pytestmark = pytest.mark.book
 
 
 def _toc_notebooks() -> list[str]:
-    return [f for f in _toc_files() if f.startswith("notebooks/")]
+    return [f for f in toc_files() if f.startswith("notebooks/")]
 
 
 def _require_build():
@@ -129,29 +131,9 @@ def browser():
         b.close()
 
 
-def _toc_files() -> list[str]:
-    import yaml
-
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    files = [toc["root"]]
-
-    def walk(node):
-        if isinstance(node, dict):
-            if "file" in node:
-                files.append(node["file"])
-            for v in node.values():
-                walk(v)
-        elif isinstance(node, list):
-            for v in node:
-                walk(v)
-
-    walk(toc)
-    return files
-
-
 def _pages() -> list[str]:
     """Every page of the table of contents, plus the landing page."""
-    return ["index.html"] + [f + ".html" for f in _toc_files()]
+    return ["index.html"] + [f + ".html" for f in toc_files()]
 
 
 # Per widget output: does its widget tree hold a slider model, and did the page render one?

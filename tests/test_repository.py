@@ -9,30 +9,14 @@ import sys
 
 import nbformat
 import pytest
+
+from book_toc import toc_files
 import yaml
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 MIN_EXERCISES = {"01": 4}  # chapter 1's issue asks for 4; every other chapter for 6
 IDS = [f"q{k}" for k in range(1, 14)] + [f"e{k}" for k in range(1, 7)] + [f"f{k}" for k in range(1, 5)]
-
-
-def _toc_files() -> list[str]:
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    files = [toc["root"]]
-
-    def walk(node):
-        if isinstance(node, dict):
-            if "file" in node:
-                files.append(node["file"])
-            for v in node.values():
-                walk(v)
-        elif isinstance(node, list):
-            for v in node:
-                walk(v)
-
-    walk(toc)
-    return files
 
 
 def _markdown(nb_path) -> str:
@@ -54,7 +38,7 @@ def test_committed_notebooks_have_no_outputs():
 
 
 def test_every_chapter_is_in_the_toc_and_every_toc_file_exists():
-    toc = _toc_files()
+    toc = toc_files()
     for nb in NOTEBOOKS:
         assert f"notebooks/{nb.stem}" in toc, f"{nb.name} is missing from _toc.yml"
     for f in toc:
