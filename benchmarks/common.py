@@ -87,6 +87,15 @@ def machine() -> dict:
                 break
     except OSError:
         pass
+    info["openblas_env_unset"] = [v for v in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+                                  if "LTR_BENCH_ORIG_" + v in os.environ]
+    try:  # threadpoolctl is installed with the peers, in .peers/python
+        from threadpoolctl import threadpool_info
+
+        info["blas"] = [{k: d.get(k) for k in ("internal_api", "version", "architecture",
+                                                "num_threads")} for d in threadpool_info()]
+    except ImportError:
+        info["blas"] = "threadpoolctl unavailable"
     return info
 
 
