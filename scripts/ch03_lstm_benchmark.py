@@ -21,6 +21,11 @@ import time
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
+# This machine kind sets OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE for older OpenBLAS builds; they push
+# the current numpy's OpenBLAS onto a slower kernel (numpy LSTM 2.3x torch with them, 1.5x
+# without). A benchmark of numpy against torch unsets both before numpy loads (never in tests).
+OPENBLAS_UNSET = [v for v in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE") if os.environ.pop(v, None)]
+
 
 def main(argv=None) -> int:
     import numpy as np
@@ -87,7 +92,8 @@ def main(argv=None) -> int:
         "versions": {"python": platform.python_version(), "numpy": np.__version__,
                      "torch": torch.__version__},
         "machine": {"platform": platform.platform(), "cpus": os.cpu_count(),
-                    "load_average_1min": os.getloadavg()[0]},
+                    "load_average_1min": os.getloadavg()[0],
+                    "openblas_env_unset": OPENBLAS_UNSET},
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
     }
     out = pathlib.Path(a.out)
