@@ -113,3 +113,11 @@ def test_importing_helpers_has_no_side_effects():
             "assert buf.getvalue() == '', buf.getvalue()\n"
             "import matplotlib.pyplot as plt; assert plt.get_fignums() == []\n")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
+def test_binder_installs_the_same_no_deps_packages_as_make():
+    def pins(text):
+        line = next(l for l in text.splitlines() if "--no-deps" in l and "==" in l)
+        return {w for w in line.split() if "==" in w}
+
+    assert pins((ROOT / "Makefile").read_text()) == pins((ROOT / "postBuild").read_text())
