@@ -10,6 +10,7 @@ from helpers.gru import (FORMULATIONS, GRUParams, from_torch, gru_backward, gru_
                          gru_forward, gru_state_jacobians, init_gru_params, norms_to_end,
                          to_torch, update_gate_flow)
 
+from gradcheck import numerical_gradient
 
 def _problem(T, B, D, H, seed, dtype=np.float64):
     rng = np.random.default_rng(seed)
@@ -118,26 +119,14 @@ def test_finite_difference_gradients(formulation):
     def loss(p=params, x_=x, h0_=h0):
         return float((gru_forward(x_, h0_, p, formulation)[0] * dh).sum())
 
-    eps = 1e-6
     names = ("W_ih", "W_hh", "b_ih", "b_hh")
     for name in names:
-        base = getattr(params, name)
-        num = np.zeros_like(base)
-        for idx in np.ndindex(base.shape):
-            up, down = base.copy(), base.copy()
-            up[idx] += eps
-            down[idx] -= eps
-            mk = lambda a: GRUParams(**{n: (a if n == name else getattr(params, n))  # noqa: E731
-                                        for n in names})
-            num[idx] = (loss(mk(up)) - loss(mk(down))) / (2 * eps)
+        mk = lambda a: GRUParams(**{n: (a if n == name else getattr(params, n))  # noqa: E731
+                                    for n in names})
+        num = numerical_gradient(lambda a: loss(mk(a)), getattr(params, name))
         np.testing.assert_allclose(grads["d" + name], num, rtol=1e-6, atol=1e-8, err_msg=name)
     for name, arr, kw in (("dx", x, "x_"), ("dh0", h0, "h0_")):
-        num = np.zeros_like(arr)
-        for idx in np.ndindex(arr.shape):
-            up, down = arr.copy(), arr.copy()
-            up[idx] += eps
-            down[idx] -= eps
-            num[idx] = (loss(**{kw: up}) - loss(**{kw: down})) / (2 * eps)
+        num = numerical_gradient(lambda a: loss(**{kw: a}), arr)
         np.testing.assert_allclose(grads[name], num, rtol=1e-6, atol=1e-8, err_msg=name)
 
 

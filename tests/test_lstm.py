@@ -11,6 +11,7 @@ from helpers.lstm import (LSTMParams, cell_jacobian_norms, controlled_self_loop,
                           init_params, lstm_backward, lstm_forward, lstm_peephole_forward,
                           lstm_step, sigmoid, to_torch)
 
+from gradcheck import numerical_gradient
 
 def torch_reference(params, x, h0, c0, dhs, dh_T, dc_T):
     """Outputs and gradients from torch.nn.LSTM (float64) with the same weights and loss."""
@@ -66,28 +67,14 @@ def test_finite_differences():
 
     _, _, cache = lstm_forward(x, params, h0, c0)
     grads = lstm_backward(R, cache, dc_T=Rc)
-    eps = 1e-6
     names = ("W_ih", "W_hh", "b_ih", "b_hh")
     for name in names:
-        base = getattr(params, name)
-        num = np.zeros_like(base)
-        for idx in np.ndindex(base.shape):
-            plus, minus = base.copy(), base.copy()
-            plus[idx] += eps
-            minus[idx] -= eps
-            mk = lambda a: LSTMParams(**{n: (a if n == name else getattr(params, n)) for n in names})
-            num[idx] = (loss(mk(plus), x, h0, c0) - loss(mk(minus), x, h0, c0)) / (2 * eps)
+        mk = lambda a: LSTMParams(**{n: (a if n == name else getattr(params, n)) for n in names})
+        num = numerical_gradient(lambda a: loss(mk(a), x, h0, c0), getattr(params, name))
         np.testing.assert_allclose(grads[name], num, rtol=1e-6, atol=1e-8, err_msg=name)
     for name, arr in (("x", x), ("h0", h0), ("c0", c0)):
-        num = np.zeros_like(arr)
-        for idx in np.ndindex(arr.shape):
-            plus, minus = arr.copy(), arr.copy()
-            plus[idx] += eps
-            minus[idx] -= eps
-            args = {"x": x, "h0": h0, "c0": c0}
-            lp = loss(params, **{**args, name: plus})
-            lm = loss(params, **{**args, name: minus})
-            num[idx] = (lp - lm) / (2 * eps)
+        args = {"x": x, "h0": h0, "c0": c0}
+        num = numerical_gradient(lambda a: loss(params, **{**args, name: a}), arr)
         np.testing.assert_allclose(grads[name], num, rtol=1e-6, atol=1e-8, err_msg=name)
 
 
