@@ -27,6 +27,8 @@ import functools
 
 import numpy as np
 
+from helpers.gradients import rnn_jacobian_norms
+
 GATES = ("i", "f", "g", "o")  # PyTorch's block order
 
 
@@ -458,19 +460,11 @@ def _self_loop_draws(T, H, D, w_scale, seed):
     W_ih = rng.uniform(-k, k, (4 * H, D))
     W_hh = rng.uniform(-k, k, (4 * H, H))
     x = rng.standard_normal((T, D))
-    # the vanilla RNN: h_t = tanh(W x_t + U h_{t-1}); dh_T/dh_t = prod_s diag(1 - h_s^2) U
+    # the vanilla RNN: h_t = tanh(W x_t + U h_{t-1}); chapter 2's helper gives ||dh_T/dh_t||
     U = rng.standard_normal((H, H)) / np.sqrt(H)
     W = rng.standard_normal((H, D)) / np.sqrt(D)
-    h = np.zeros(H)
-    hs = []
-    for t in range(T):
-        h = np.tanh(W @ x[t] + U @ h)
-        hs.append(h)
-    J = np.eye(H)
-    rnn_norm = np.ones(T + 1)
-    for t in range(T - 1, -1, -1):  # J = dh_T/dh_t, built backwards
-        J = J @ ((1.0 - hs[t] ** 2)[:, None] * U)
-        rnn_norm[t] = np.linalg.norm(J, 2)
+    rnn = [{"W_ih": W, "W_hh": U, "b_ih": np.zeros(H), "b_hh": np.zeros(H)}]
+    rnn_norm = rnn_jacobian_norms(rnn, x)[::-1].copy()  # indexed by t, not by steps back
     for a in (W_ih, W_hh, x, rnn_norm):
         a.setflags(write=False)
     return W_ih, W_hh, x, rnn_norm
