@@ -221,6 +221,47 @@ def test_training_on_a_tiny_corpus_drives_perplexity_down():
     assert after == pytest.approx(hist.best_valid_ppl, rel=1e-6)      # best weights restored
 
 
+def test_rare_to_unk_replaces_only_rare_ids_at_rate_p():
+    rng = np.random.default_rng(0)
+    common = rng.integers(3, 10, size=20_000)                           # ids 3..9, thousands each
+    rare = np.arange(10, 2010)                                          # 2,000 singletons
+    twice = np.repeat(np.arange(2010, 2510), 2)                         # 500 ids seen twice
+    ids = rng.permutation(np.concatenate([common, rare, twice]))
+    t = torch.as_tensor(ids)
+    assert torch.equal(lm.rare_to_unk(ids, 0.0), t)
+    all1 = lm.rare_to_unk(ids, 1.0)
+    assert torch.equal(all1 == 0, torch.as_tensor(np.isin(ids, rare)))
+    all2 = lm.rare_to_unk(ids, 1.0, max_count=2)
+    assert torch.equal(all2 == 0, torch.as_tensor(np.isin(ids, np.concatenate([rare, twice]))))
+    half = lm.rare_to_unk(ids, 0.5, generator=torch.Generator().manual_seed(1))
+    changed = half != t
+    assert torch.equal(changed, half == 0)                              # only ever to <unk>
+    assert not changed[torch.as_tensor(~np.isin(ids, rare))].any()      # common ids untouched
+    assert abs(int(changed.sum()) - 1000) < 4 * math.sqrt(2000 * 0.25)  # Binomial(2000, 1/2)
+    again = lm.rare_to_unk(ids, 0.5, generator=torch.Generator().manual_seed(1))
+    assert torch.equal(half, again)
+    assert lm.rare_to_unk(ids, 1.0, unk_id=2)[np.isin(ids, rare)].eq(2).all()
+
+
+def test_unk_rate_teaches_the_model_where_an_unseen_word_goes():
+    # every verse is "3 4 X </s>" with X a different word each time: in a test verse X is a word
+    # never seen in training (<unk>, id 0), which only the model trained with unk_rate expects
+    n_words = 300
+    ids = np.concatenate([[3, 4, x, 1] for x in range(10, n_words)])
+    valid = np.array([3, 4, 0, 1] * 20)
+    p_unk = {}
+    for rate in (0.0, 0.5):
+        torch.manual_seed(0)
+        m = lm.LSTMLM(n_words, 16, 16, n_layers=1)
+        cfg = lm.TrainConfig(batch_size=4, bptt=8, lr=1e-2, max_epochs=8, progress=False, seed=0,
+                             unk_rate=rate)
+        lm.train(m, ids, valid[:40], cfg)
+        with torch.no_grad():
+            logits, _ = m(torch.tensor([[1, 3, 4]]), m.init_state(1))
+        p_unk[rate] = float(torch.softmax(logits[0, -1], -1)[0])
+    assert p_unk[0.0] < 0.01 < 0.2 < p_unk[0.5]
+
+
 def test_greedy_limit_of_temperature_and_reproducible_sampling():
     torch.manual_seed(7)
     m = lm.RNNLM(V, 8, 8).eval()
@@ -255,6 +296,13 @@ def test_greedy_limit_of_temperature_and_reproducible_sampling():
     (lambda m: list(lm.bptt_batches(lm.batchify(_stream(20), 2), 0)), "bptt"),
     (lambda m: lm.TrainConfig(lr=0), "lr"),
     (lambda m: lm.TrainConfig(optimizer="rmsprop"), "optimizer"),
+    (lambda m: lm.TrainConfig(unk_rate=-0.1), "unk_rate"),
+    (lambda m: lm.TrainConfig(unk_rate=1.5), "unk_rate"),
+    (lambda m: lm.TrainConfig(unk_max_count=0), "unk_max_count"),
+    (lambda m: lm.rare_to_unk([3, 4, 5], p=2.0), "p must lie"),
+    (lambda m: lm.rare_to_unk([3, 4, 5], p=0.5, max_count=0), "max_count"),
+    (lambda m: lm.rare_to_unk([3, 4, 5], p=0.5, unk_id=-1), "unk_id"),
+    (lambda m: lm.rare_to_unk([[3, 4, 5]], p=0.5), "1-D"),
     (lambda m: lm.LSTMLM(V, 8, 12, tie=True), "tie=True"),
     (lambda m: lm.LSTMLM(V, 8, 8, dropout=1.0), "dropout"),
     (lambda m: lm.LSTMLM(V, 8, 8, n_layers=0), "n_layers"),

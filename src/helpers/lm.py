@@ -31,11 +31,11 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-EOS_ID = 1  # helpers.data.Vocab: 0 <unk>, 1 </s>, 2 <s>
+UNK_ID, EOS_ID = 0, 1  # helpers.data.Vocab: 0 <unk>, 1 </s>, 2 <s>
 
 __all__ = [
     "FeedForwardLM", "RNNLM", "LSTMLM", "MODELS", "batchify", "bptt_batches", "detach_state",
-    "check_ids", "evaluate", "perplexity", "TrainConfig", "History", "train", "save_checkpoint",
+    "check_ids", "rare_to_unk", "evaluate", "perplexity", "TrainConfig", "History", "train", "save_checkpoint",
     "load_checkpoint", "sample", "n_parameters",
 ]
 
@@ -277,6 +277,33 @@ def batchify(ids, batch_size: int, vocab_size: int | None = None) -> torch.Tenso
     return t[: L * batch_size].view(batch_size, L)
 
 
+def rare_to_unk(ids, p: float, max_count: int = 1, unk_id: int = UNK_ID,
+                generator: torch.Generator | None = None) -> torch.Tensor:
+    """Teach a model ``<unk>``: replace each occurrence of a rare id by ``unk_id`` with probability ``p``.
+
+    ``ids`` (N,) is a training stream; an id is *rare* if it occurs at most ``max_count`` times
+    in it. With a vocabulary of every training word, ``<unk>`` never occurs in training, so a
+    model trained on the raw stream gives it almost no probability, although validation and
+    test words never seen in training are all mapped to it. Seeing some rare words as ``<unk>``
+    (fresh draws each epoch, so every rare word is still seen as itself too) makes the model
+    predict ``<unk>`` where a rare word is likely — the Good-Turing idea that words seen once
+    stand in for words not seen at all. Returns a new (N,) int64 tensor.
+    """
+    t = check_ids(ids, 2**62)
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"p must lie in [0, 1], got {p!r}")
+    if not isinstance(max_count, (int, np.integer)) or max_count < 1:
+        raise ValueError(f"max_count must be a positive integer, got {max_count!r}")
+    if not isinstance(unk_id, (int, np.integer)) or unk_id < 0:
+        raise ValueError(f"unk_id must be a non-negative integer id, got {unk_id!r}")
+    if t.numel() == 0 or p == 0.0:
+        return t.clone()
+    counts = torch.bincount(t)
+    rare = counts[t] <= max_count                                      # (N,) bool
+    draw = torch.rand(t.shape, generator=generator) < p
+    return torch.where(rare & draw, torch.full_like(t, unk_id), t)
+
+
 def bptt_batches(data: torch.Tensor, bptt: int) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
     """Consecutive windows of a (B, L) batchified stream: (x, y), each (B, T) with T <= bptt and
     ``y[:, t] = x[:, t+1]`` continued into the next window."""
@@ -400,6 +427,8 @@ class TrainConfig:
     seed: int = 1234
     progress: bool = True
     checkpoint: str | None = None    # path: best model saved here at every improvement
+    unk_rate: float = 0.0            # rare_to_unk's p, redrawn every epoch (0: raw stream)
+    unk_max_count: int = 1           # rare_to_unk's max_count
 
     def __post_init__(self):
         for k in ("batch_size", "bptt"):
@@ -414,6 +443,10 @@ class TrainConfig:
             raise ValueError(f"weight_decay must be >= 0, got {self.weight_decay!r}")
         if not 0 < self.plateau_factor <= 1:
             raise ValueError(f"plateau_factor must lie in (0, 1], got {self.plateau_factor!r}")
+        if not 0.0 <= self.unk_rate <= 1.0:
+            raise ValueError(f"unk_rate must lie in [0, 1], got {self.unk_rate!r}")
+        if not isinstance(self.unk_max_count, (int, np.integer)) or self.unk_max_count < 1:
+            raise ValueError(f"unk_max_count must be a positive integer, got {self.unk_max_count!r}")
 
 
 @dataclasses.dataclass
@@ -447,13 +480,15 @@ def train(model: nn.Module, train_ids, valid_ids, config: TrainConfig | None = N
     ``valid_ids``: the best model is kept (and saved to ``checkpoint``), the learning rate is
     multiplied by ``plateau_factor`` after ``plateau_patience`` evaluations without improvement,
     and training stops early after ``early_stop_patience`` such evaluations. ``callback(history,
-    model)`` is called after each evaluation (e.g. to write results incrementally).
+    model)`` is called after each evaluation (e.g. to write results incrementally). With
+    ``unk_rate > 0`` each epoch trains on a fresh :func:`rare_to_unk` copy of the stream.
     """
     from tqdm.auto import tqdm
 
     cfg = config or TrainConfig()
     torch.manual_seed(cfg.seed)
     data = batchify(train_ids, cfg.batch_size, model.vocab_size)        # (B, L)
+    unk_gen = torch.Generator().manual_seed(cfg.seed + 1)              # leaves dropout's draws alone
     valid = check_ids(valid_ids, model.vocab_size, "valid_ids")
     train_sub = check_ids(train_ids, model.vocab_size)[: cfg.train_eval_tokens] \
         if cfg.train_eval_tokens else None
@@ -472,6 +507,9 @@ def train(model: nn.Module, train_ids, valid_ids, config: TrainConfig | None = N
     bar = tqdm(total=max_steps, disable=not cfg.progress, desc=type(model).__name__, unit="step")
     done = False
     while not done:
+        if cfg.unk_rate > 0:                                           # this epoch's <unk> draws
+            data = batchify(rare_to_unk(train_ids, cfg.unk_rate, cfg.unk_max_count,
+                                        generator=unk_gen), cfg.batch_size, model.vocab_size)
         model.train()
         state = model.init_state(cfg.batch_size)
         for x, y in bptt_batches(data, cfg.bptt):
