@@ -20,8 +20,10 @@ EXPERIMENTS = [
     ("ch04_benchmark", ["-m", "scripts.ch04_benchmark"], {"OMP_NUM_THREADS": "1"}),
     ("ch05_compare", ["-m", "scripts.ch05_compare"], {"OMP_NUM_THREADS": "2"}),
     ("ch06_ngram", ["-m", "scripts.ch06_ngram"], {"OMP_NUM_THREADS": "1"}),
-    ("ch07_main", ["-m", "scripts.ch07_train", "--part", "main"], {"OMP_NUM_THREADS": "1"}),
-    ("ch07_ladder", ["-m", "scripts.ch07_train", "--part", "ladder"], {"OMP_NUM_THREADS": "1"}),
+    ("ch07_main", ["-m", "scripts.ch07_train", "--part", "main", "--threads", "2"],
+     {"OMP_NUM_THREADS": "2"}),
+    ("ch07_ladder", ["-m", "scripts.ch07_train", "--part", "ladder", "--threads", "2"],
+     {"OMP_NUM_THREADS": "2"}),
     ("ch07_ablations", ["-m", "scripts.ch07_train", "--part", "ablations"], {"OMP_NUM_THREADS": "1"}),
 ]
 

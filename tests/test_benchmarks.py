@@ -140,3 +140,15 @@ def test_interleaved_rotates_and_warms_up():
                     repeats=3, warmup=1)
     assert calls == ["a", "b", "a", "b", "b", "a", "a", "b"]
     assert [len(v) for v in t.values()] == [3, 3]
+
+
+def test_rnnlm_reads_the_stored_main_run():
+    """Without a checkpoint the rnnlm row falls back on results/ch07_lstm.json: it must find the run."""
+    from benchmarks import rnnlm
+
+    stored = json.loads(rnnlm.RESULT.read_text())["runs"]
+    assert list(stored) == [rnnlm.RUN]
+    ppl, config, where = rnnlm.stored_lstm()
+    if stored[rnnlm.RUN].get("status") == "done":
+        assert ppl == stored[rnnlm.RUN]["final"]["test_ppl"] and config == stored[rnnlm.RUN]["config"]
+    assert rnnlm.training_status() == stored[rnnlm.RUN].get("status")
