@@ -151,9 +151,9 @@ def part_ladder(C, streams, args):
         torch.manual_seed(SEED)
         model = make()
         cfg = lm.TrainConfig(batch_size=32, bptt=35, lr=2e-3, optimizer="adam", clip=0.25,
-                             max_epochs=20, max_seconds=args.rung_minutes * 60,
-                             eval_every=steps_per_epoch // 2, plateau_patience=0,
-                             early_stop_patience=4, train_eval_tokens=20_000, seed=SEED,
+                             max_epochs=60, max_seconds=args.rung_minutes * 60,
+                             eval_every=steps_per_epoch // 2, plateau_patience=2,
+                             early_stop_patience=6, train_eval_tokens=20_000, seed=SEED,
                              unk_rate=UNK_RATE, progress=args.progress)
         fit(name, model, streams, cfg, "ch07_ladder.json", rec)
         rec.setdefault("samples", {})[name] = samples(model, C.vocab)
