@@ -2,6 +2,7 @@
 question linked, every chapter with goals, summary and exercises, pins that agree."""
 from __future__ import annotations
 
+import json
 import pathlib
 import re
 import subprocess
@@ -35,6 +36,16 @@ def test_committed_notebooks_have_no_outputs():
                for c in nb.cells if c.cell_type == "code"):
             dirty.append(rel)
     assert not dirty, f"strip outputs (python -m scripts.strip_outputs): {dirty}"
+
+
+def test_committed_notebooks_give_every_cell_a_unique_id():
+    """nbformat 4.5 requires cell ids (a missing one is a warning today, an error in the future)."""
+    tracked = subprocess.run(["git", "ls-files", "*.ipynb"], cwd=ROOT, capture_output=True,
+                             text=True, check=True).stdout.split()
+    for rel in tracked:
+        raw = json.loads((ROOT / rel).read_text())
+        ids = [c.get("id") for c in raw["cells"]]
+        assert all(ids) and len(set(ids)) == len(ids), f"{rel}: missing or repeated cell ids"
 
 
 def test_every_chapter_is_in_the_toc_and_every_toc_file_exists():
