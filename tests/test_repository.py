@@ -25,9 +25,13 @@ def _markdown(nb_path) -> str:
     return "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
 
 
+def _tracked_notebooks() -> list[str]:
+    return subprocess.run(["git", "ls-files", "*.ipynb"], cwd=ROOT, capture_output=True,
+                          text=True, check=True).stdout.split()
+
+
 def test_committed_notebooks_have_no_outputs():
-    tracked = subprocess.run(["git", "ls-files", "*.ipynb"], cwd=ROOT, capture_output=True,
-                             text=True, check=True).stdout.split()
+    tracked = _tracked_notebooks()
     assert tracked, "no notebooks are committed"
     dirty = []
     for rel in tracked:
@@ -40,9 +44,7 @@ def test_committed_notebooks_have_no_outputs():
 
 def test_committed_notebooks_give_every_cell_a_unique_id():
     """nbformat 4.5 requires cell ids (a missing one is a warning today, an error in the future)."""
-    tracked = subprocess.run(["git", "ls-files", "*.ipynb"], cwd=ROOT, capture_output=True,
-                             text=True, check=True).stdout.split()
-    for rel in tracked:
+    for rel in _tracked_notebooks():
         raw = json.loads((ROOT / rel).read_text())
         ids = [c.get("id") for c in raw["cells"]]
         assert all(ids) and len(set(ids)) == len(ids), f"{rel}: missing or repeated cell ids"
