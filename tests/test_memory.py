@@ -1,5 +1,7 @@
-"""Chapter 1 helpers: the leaky unit, its time scales, the plain tanh unit, flagged recall."""
+"""Chapter 1 helpers: the leaky unit, its time scales, the plain tanh unit, flagged recall,
+the chapter's explorer, and a table of bad inputs for every public function."""
 import math
+import re
 
 import numpy as np
 import pytest
@@ -65,12 +67,28 @@ def test_time_scales_known_values():
     assert m.steps_to_fraction(0.5, 0.25) == 3     # 0.5**2 == 0.25 is not < 0.25
 
 
+def test_steps_to_fraction_grows_too():
+    # the same count for a growing product (chapters 2 and 4: exploding gradients)
+    assert m.steps_to_fraction(1.01, 100.0) == 463
+    assert m.steps_to_fraction(2.0, 4.0) == 3      # 2**2 == 4 is not > 4
+    assert m.steps_to_fraction(0.99, 1e-3) == 688
+    assert m.steps_to_fraction(1e300, 1e307) == 2  # 1e600 overflows: it has crossed
+
+
 @given(a=st.floats(0.01, 0.999), frac=st.floats(1e-6, 0.99))
 @settings(max_examples=100, deadline=None)
 def test_steps_to_fraction_is_the_first_crossing(a, frac):
     k = m.steps_to_fraction(a, frac)
     assert a ** k < frac
-    assert k == 0 or a ** (k - 1) >= frac
+    assert k == 1 or a ** (k - 1) >= frac
+
+
+@given(a=st.floats(1.001, 50.0), level=st.floats(1.01, 1e200))
+@settings(max_examples=100, deadline=None)
+def test_steps_to_fraction_is_the_first_crossing_upwards(a, level):
+    k = m.steps_to_fraction(a, level)
+    assert a ** k > level
+    assert k == 1 or a ** (k - 1) <= level
 
 
 def test_tanh_unit_forgets_below_one_and_latches_above():
@@ -107,36 +125,151 @@ def test_input_patterns():
     assert m.input_pattern("noise", 50, rng).shape == (50,)
 
 
+def test_input_pattern_positions():
+    v = m.input_pattern("two pulses", m.MIN_PATTERN_T)
+    assert np.flatnonzero(v).tolist() == [m.ONSET, m.MIN_PATTERN_T // 2]  # two distinct pulses
+    assert np.flatnonzero(m.input_pattern("step", 30))[0] == m.ONSET
+
+
+def test_leaky_response_is_the_leaky_unit_on_the_pattern():
+    data = m.leaky_response(0.9, "step", T=40)
+    np.testing.assert_array_equal(data["v"], m.input_pattern("step", 40))
+    np.testing.assert_allclose(data["u"][m.ONSET:], 1 - 0.9 ** np.arange(1, 31))
+    assert data["half_life"] == m.half_life(0.9)
+    # the noise frame is the same on every call (its own seeded generator)
+    np.testing.assert_array_equal(m.leaky_response(0.5, "noise")["v"],
+                                  np.random.default_rng(7).standard_normal(120))
+
+
+def test_explorer_renders_every_static_frame():
+    ex = m.leaky_explorer()
+    assert ex.static_names == ("a", "pattern")
+    grid = list(ex.grid(ex.static_names))
+    assert len(grid) == len(m.RETENTIONS) * len(m.PATTERNS)
+    for params in grid:
+        fig = ex.render(**params)
+        ax = fig.axes[0]
+        texts = [t.get_text() for t in ax.texts]
+        assert not any("cannot compute" in t for t in texts), params  # no error frame
+        assert f"a = {params['a']:g}" in ax.get_title()
+        state = ax.lines[1].get_ydata()
+        np.testing.assert_allclose(state, m.leaky_response(**params)["u"])
+        assert ex.png(**params).startswith(b"\x89PNG")
+
+
+def _nan():
+    return float("nan")
+
+
+RNG = np.random.default_rng(0)
+GOOD_DATA = m.leaky_response(0.9, "pulse")
+
+# (function, args, kwargs, exception, the argument the message must name)
 BAD = [
-    (m.leaky_integrate, ([],), {"a": 0.5}, "at least one step"),
-    (m.leaky_integrate, (np.zeros((2, 2, 2)),), {"a": 0.5}, "shape"),
-    (m.leaky_integrate, ([1.0, np.nan],), {"a": 0.5}, "finite"),
-    (m.leaky_integrate, ([1.0, 2.0],), {"a": 1.5}, r"\[0, 1\]"),
-    (m.leaky_integrate, ([1.0, 2.0],), {"a": -0.1}, r"\[0, 1\]"),
-    (m.leaky_integrate, (np.zeros((4, 3)),), {"a": np.ones(2) * 0.5}, "broadcastable"),
-    (m.leaky_integrate, (np.zeros((4, 3)),), {"a": 0.5, "u0": np.zeros(2)}, "u0"),
-    (m.half_life, (1.0,), {}, r"\(0, 1\)"),
-    (m.half_life, (0.0,), {}, r"\(0, 1\)"),
-    (m.half_life, ("x",), {}, "number"),
-    (m.time_constant, (float("nan"),), {}, "a must"),
-    (m.impulse_response, (0.5, 0), {}, "T must"),
-    (m.steps_to_fraction, (0.5, 1.0), {}, "fraction"),
-    (m.input_pattern, ("sine", 50), {}, "kind must be one of"),
-    (m.input_pattern, ("pulse", 5), {}, "T must"),
-    (m.input_pattern, ("noise", 50), {}, "rng"),
-    (m.tanh_rnn_trace, (np.zeros(0),), {"w": 1.0}, "T >= 1"),
-    (m.tanh_rnn_trace, (np.zeros(5),), {"w": float("inf")}, "w must"),
-    (m.flagged_recall_task, (2, 10, np.random.default_rng(0)), {}, "T must"),
-    (m.flagged_recall_task, (10, 1, np.random.default_rng(0)), {}, "n_trials"),
-    (m.flagged_recall_task, (10, 10, 0), {}, "rng must"),
-    (m.readout_r2, (np.ones(3), np.ones(4)), {}, "equal length"),
-    (m.readout_r2, (np.arange(3.0), np.ones(3)), {}, "target must vary"),
-    (m.gate_from_flags, (np.array([0, 1]),), {}, "boolean"),
+    (m.leaky_integrate, ([],), {"a": 0.5}, ValueError, "v"),
+    (m.leaky_integrate, (np.zeros((2, 2, 2)),), {"a": 0.5}, ValueError, "v"),
+    (m.leaky_integrate, ([1.0, np.nan],), {"a": 0.5}, ValueError, "v"),
+    (m.leaky_integrate, ("abc",), {"a": 0.5}, TypeError, "v"),
+    (m.leaky_integrate, ([1.0, 2.0],), {"a": 1.5}, ValueError, "a"),
+    (m.leaky_integrate, ([1.0, 2.0],), {"a": -0.1}, ValueError, "a"),
+    (m.leaky_integrate, ([1.0, 2.0],), {"a": _nan()}, ValueError, "a"),
+    (m.leaky_integrate, ([1.0, 2.0],), {"a": np.array([True, False])}, TypeError, "a"),
+    (m.leaky_integrate, ([1.0, 2.0],), {"a": "0.5"}, TypeError, "a"),
+    (m.leaky_integrate, (np.zeros((4, 3)),), {"a": np.ones(2) * 0.5}, ValueError, "a"),
+    (m.leaky_integrate, (np.zeros((4, 3)),), {"a": 0.5, "u0": np.zeros(2)}, ValueError, "u0"),
+    (m.leaky_integrate, ([1.0, 2.0],), {"a": 0.5, "u0": np.inf}, ValueError, "u0"),
+    (m.leaky_integrate, ([1.0, 2.0],), {"a": 0.5, "u0": None}, TypeError, "u0"),
+    (m.impulse_response, (0.5, 0), {}, ValueError, "T"),
+    (m.impulse_response, (0.5, 2.5), {}, TypeError, "T"),
+    (m.impulse_response, (0.5, "10"), {}, TypeError, "T"),
+    (m.impulse_response, (1.0, 10), {}, ValueError, "a"),
+    (m.impulse_response, (_nan(), 10), {}, ValueError, "a"),
+    (m.impulse_response, (None, 10), {}, TypeError, "a"),
+    (m.half_life, (1.0,), {}, ValueError, "a"),
+    (m.half_life, (0.0,), {}, ValueError, "a"),
+    (m.half_life, ("x",), {}, TypeError, "a"),
+    (m.half_life, (_nan(),), {}, ValueError, "a"),
+    (m.half_life, (-0.5,), {}, ValueError, "a"),
+    (m.half_life, (True,), {}, TypeError, "a"),
+    (m.time_constant, (_nan(),), {}, ValueError, "a"),
+    (m.time_constant, (1.0,), {}, ValueError, "a"),
+    (m.time_constant, (0.0,), {}, ValueError, "a"),
+    (m.time_constant, (2.0,), {}, ValueError, "a"),
+    (m.time_constant, ([0.5],), {}, TypeError, "a"),
+    (m.steps_to_fraction, (0.5, 1.0), {}, ValueError, "fraction"),
+    (m.steps_to_fraction, (1.5, 0.5), {}, ValueError, "fraction"),
+    (m.steps_to_fraction, (0.5, 0.0), {}, ValueError, "fraction"),
+    (m.steps_to_fraction, (0.5, _nan()), {}, ValueError, "fraction"),
+    (m.steps_to_fraction, (1.5, np.inf), {}, ValueError, "fraction"),
+    (m.steps_to_fraction, (1.0, 0.5), {}, ValueError, "a"),
+    (m.steps_to_fraction, (0.0, 0.5), {}, ValueError, "a"),
+    (m.steps_to_fraction, (-0.5, 0.5), {}, ValueError, "a"),
+    (m.steps_to_fraction, (_nan(), 0.5), {}, ValueError, "a"),
+    (m.steps_to_fraction, ("0.9", 0.5), {}, TypeError, "a"),
+    (m.input_pattern, ("sine", 50), {}, ValueError, "kind"),
+    (m.input_pattern, (None, 50), {}, ValueError, "kind"),
+    (m.input_pattern, ("pulse", 5), {}, ValueError, "T"),
+    (m.input_pattern, ("two pulses", 21), {}, ValueError, "T"),  # both pulses at index 10
+    (m.input_pattern, ("pulse", 50.0), {}, TypeError, "T"),
+    (m.input_pattern, ("noise", 50), {}, TypeError, "rng"),
+    (m.input_pattern, ("noise", 50, 1234), {}, TypeError, "rng"),
+    (m.tanh_rnn_trace, (np.zeros(0),), {"w": 1.0}, ValueError, "x"),
+    (m.tanh_rnn_trace, ([0.0, np.nan],), {"w": 1.0}, ValueError, "x"),
+    (m.tanh_rnn_trace, (np.zeros((2, 2, 2)),), {"w": 1.0}, ValueError, "x"),
+    (m.tanh_rnn_trace, (np.zeros(5),), {"w": float("inf")}, ValueError, "w"),
+    (m.tanh_rnn_trace, (np.zeros(5),), {"w": "1"}, TypeError, "w"),
+    (m.tanh_rnn_trace, (np.zeros(5),), {"w": 1.0, "u": _nan()}, ValueError, "u"),
+    (m.tanh_rnn_trace, (np.zeros(5),), {"w": 1.0, "h0": None}, TypeError, "h0"),
+    (m.flagged_recall_task, (2, 10, RNG), {}, ValueError, "T"),
+    (m.flagged_recall_task, (10.0, 10, RNG), {}, TypeError, "T"),
+    (m.flagged_recall_task, (10, 1, RNG), {}, ValueError, "n_trials"),
+    (m.flagged_recall_task, (10, "100", RNG), {}, TypeError, "n_trials"),
+    (m.flagged_recall_task, (10, 10, 0), {}, TypeError, "rng"),
+    (m.flagged_recall_task, (10, 10, None), {}, TypeError, "rng"),
+    (m.readout_r2, (np.ones(3), np.arange(4.0)), {}, ValueError, "target"),
+    (m.readout_r2, (np.arange(3.0), np.ones(3)), {}, ValueError, "target"),
+    (m.readout_r2, (np.arange(3.0), [0.0, np.nan, 1.0]), {}, ValueError, "target"),
+    (m.readout_r2, ([1.0], [2.0]), {}, ValueError, "u_T"),
+    (m.readout_r2, (np.ones((3, 2)), np.arange(3.0)), {}, ValueError, "u_T"),
+    (m.readout_r2, ([np.inf, 1.0, 2.0], np.arange(3.0)), {}, ValueError, "u_T"),
+    (m.readout_r2, ("abc", np.arange(3.0)), {}, TypeError, "u_T"),
+    (m.gate_from_flags, (np.array([0, 1]),), {}, TypeError, "flag"),
+    (m.gate_from_flags, (np.array([], dtype=bool),), {}, ValueError, "flag"),
+    (m.gate_from_flags, (np.zeros((2, 2, 2), dtype=bool),), {}, ValueError, "flag"),
+    (m.gate_from_flags, ("TFT",), {}, TypeError, "flag"),
+    (m.gate_from_flags, (None,), {}, TypeError, "flag"),
+    (m.leaky_response, (1.0, "pulse"), {}, ValueError, "a"),
+    (m.leaky_response, (_nan(), "pulse"), {}, ValueError, "a"),
+    (m.leaky_response, (0.9, "sine"), {}, ValueError, "pattern"),
+    (m.leaky_response, (0.9, "pulse"), {"T": 10}, ValueError, "T"),
+    (m.leaky_response, (0.9, "noise"), {"seed": -1}, ValueError, "seed"),
+    (m.leaky_response, (0.9, "noise"), {"seed": 1.5}, TypeError, "seed"),
+    (m.draw_leaky_response, ({"v": [1.0]},), {"a": 0.9, "pattern": "pulse"}, TypeError, "data"),
+    (m.draw_leaky_response, (None,), {"a": 0.9, "pattern": "pulse"}, TypeError, "data"),
+    (m.draw_leaky_response, ({**GOOD_DATA, "u": GOOD_DATA["u"][:5]},),
+     {"a": 0.9, "pattern": "pulse"}, ValueError, "data['u']"),
+    (m.draw_leaky_response, ({**GOOD_DATA, "half_life": _nan()},),
+     {"a": 0.9, "pattern": "pulse"}, ValueError, "data['half_life']"),
+    (m.draw_leaky_response, (GOOD_DATA,), {"a": 1.5, "pattern": "pulse"}, ValueError, "a"),
+    (m.draw_leaky_response, (GOOD_DATA,), {"a": 0.9, "pattern": "sine"}, ValueError, "pattern"),
+    (m.leaky_explorer, (), {"T": 5}, ValueError, "T"),
+    (m.leaky_explorer, (), {"T": 120.0}, TypeError, "T"),
+    (m.leaky_explorer, (), {"T": "120"}, TypeError, "T"),
+    (m.leaky_explorer, (), {"seed": -7}, ValueError, "seed"),
+    (m.leaky_explorer, (), {"seed": None}, TypeError, "seed"),
 ]
 
 
-@pytest.mark.parametrize("fn,args,kwargs,match", BAD,
-                         ids=[f"{b[0].__name__}-{k}" for k, b in enumerate(BAD)])
-def test_bad_input(fn, args, kwargs, match):
-    with pytest.raises(ValueError, match=match):
+@pytest.mark.parametrize("fn,args,kwargs,exc,name", BAD,
+                         ids=[f"{b[0].__name__}-{b[4]}-{k}" for k, b in enumerate(BAD)])
+def test_bad_input(fn, args, kwargs, exc, name):
+    with pytest.raises(exc, match=rf"^{re.escape(name)}(?!\w)") as info:
         fn(*args, **kwargs)
+    assert "got" in str(info.value)  # says what was given
+
+
+def test_every_public_function_has_five_bad_inputs():
+    public = [f for n, f in vars(m).items() if callable(f) and not n.startswith("_")
+              and getattr(f, "__module__", None) == m.__name__]
+    counts = {f.__name__: sum(b[0] is f for b in BAD) for f in public}
+    assert all(c >= 5 for c in counts.values()), counts

@@ -9,6 +9,10 @@ geometrically: one input's weight after ``k`` steps is ``(1 - a) a^k``. Letting 
 the step (a gate) lets one unit keep a value for as long as it wants and overwrite it on demand.
 
 Shapes: ``T`` steps, ``N`` independent units (or trials). Arrays are float64.
+
+Every function checks its arguments first (:mod:`helpers.checks`) and raises ``TypeError`` or
+``ValueError`` naming the argument; NaN and infinity are refused in inputs, retentions and
+weights (a leaky unit fed NaN would only carry the NaN forward).
 """
 from __future__ import annotations
 
@@ -16,19 +20,17 @@ import math
 
 import numpy as np
 
+from helpers.checks import (check_array, check_choice, check_int, check_number, check_rng,
+                            describe)
+
 PATTERNS = ("pulse", "two pulses", "step", "noise")
+ONSET = 10  # index of the first input of the "pulse", "two pulses" and "step" patterns (step 11)
+MIN_PATTERN_T = 2 * ONSET + 2  # the second pulse, at index T // 2, must come after the first
 
 
-def _check_a_scalar(a: float, name: str = "a", closed: bool = False) -> float:
-    try:
-        a = float(a)
-    except (TypeError, ValueError) as err:
-        raise ValueError(f"{name} must be a number in (0, 1), got {a!r}") from err
-    ok = (0.0 <= a <= 1.0) if closed else (0.0 < a < 1.0)
-    if not ok or math.isnan(a):
-        interval = "[0, 1]" if closed else "(0, 1)"
-        raise ValueError(f"{name} must lie in {interval}, got {a}")
-    return a
+def _check_retention(name: str, a) -> float:
+    """A scalar retention in the open interval (0, 1), where ``ln a`` is finite and negative."""
+    return check_number(name, a, low=0.0, high=1.0, low_open=True, high_open=True)
 
 
 def leaky_integrate(v, a, u0=0.0) -> np.ndarray:
@@ -36,24 +38,23 @@ def leaky_integrate(v, a, u0=0.0) -> np.ndarray:
 
     Parameters
     ----------
-    v : array, shape (T,) or (T, N) -- inputs, one row per step.
+    v : array, shape (T,) or (T, N), T >= 1 -- finite inputs, one row per step.
     a : number or array broadcastable to ``v`` -- retention in [0, 1]: a scalar (one time
         constant), shape (N,) (one per unit) or (T,) / (T, N) (a different value each step,
-        i.e. a gate).
-    u0 : number or array of shape (N,) -- the state before step 1.
+        i.e. a gate). A boolean array is refused: build the gate of a flag with
+        :func:`gate_from_flags` (``True`` means *overwrite*, i.e. ``a_t = 0``).
+    u0 : finite number or array of shape (N,) -- the state before step 1.
 
     Returns
     -------
     u : array, same shape as ``v`` -- the states u_1, ..., u_T.
     """
-    v = np.asarray(v, dtype=np.float64)
-    if v.ndim not in (1, 2):
-        raise ValueError(f"v must have shape (T,) or (T, N), got shape {v.shape}")
-    if v.shape[0] == 0:
-        raise ValueError("v must hold at least one step, got T = 0")
-    if not np.all(np.isfinite(v)):
-        raise ValueError("v must be finite (no NaN or inf)")
-    a = np.asarray(a, dtype=np.float64)
+    v = check_array("v", v, ndim=(1, 2), dtype=np.float64, finite=True, min_size=1)
+    a = check_array("a", a, ndim=(0, 1, 2))
+    if a.dtype == np.bool_:
+        raise TypeError("a must hold retentions in [0, 1], got a boolean array; "
+                        "use gate_from_flags(flag) to turn flags into a gate")
+    a = a.astype(np.float64)
     if a.ndim == 1 and v.ndim == 2 and a.shape[0] == v.shape[0] and a.shape[0] != v.shape[1]:
         a = a[:, None]  # one value per step, shared by all units
     try:
@@ -62,10 +63,10 @@ def leaky_integrate(v, a, u0=0.0) -> np.ndarray:
         raise ValueError(f"a must be a scalar or broadcastable to v's shape {v.shape}, "
                          f"got shape {a.shape}") from err
     if np.any(np.isnan(a_full)) or np.any(a_full < 0) or np.any(a_full > 1):
-        raise ValueError("a must lie in [0, 1] everywhere")
-    u_prev = np.asarray(u0, dtype=np.float64)
+        raise ValueError("a must lie in [0, 1] everywhere, got values outside it (or NaN)")
+    u_prev = check_array("u0", u0, finite=True)
     try:
-        u_prev = np.broadcast_to(u_prev, v.shape[1:]).copy()
+        u_prev = np.broadcast_to(u_prev.astype(np.float64), v.shape[1:]).copy()
     except ValueError as err:
         raise ValueError(f"u0 must be a scalar or have shape {v.shape[1:]}, got shape "
                          f"{u_prev.shape}") from err
@@ -78,34 +79,77 @@ def leaky_integrate(v, a, u0=0.0) -> np.ndarray:
 
 def impulse_response(a: float, T: int) -> np.ndarray:
     """Closed form of the leaky unit's answer to a unit pulse at step 1: ``(1 - a) a^k`` for
-    ``k = 0, ..., T-1``; shape (T,)."""
-    a = _check_a_scalar(a)
-    if not isinstance(T, (int, np.integer)) or T < 1:
-        raise ValueError(f"T must be an integer >= 1, got {T!r}")
+    ``k = 0, ..., T-1``; ``a`` in (0, 1), ``T >= 1``; shape (T,)."""
+    a = _check_retention("a", a)
+    T = check_int("T", T, low=1)
     return (1.0 - a) * a ** np.arange(T)
 
 
 def half_life(a: float) -> float:
-    """Steps after which one input's weight has halved: ``ln 0.5 / ln a``."""
-    a = _check_a_scalar(a)
+    """Steps after which one input's weight has halved: ``ln 0.5 / ln a``, for ``a`` in (0, 1)."""
+    a = _check_retention("a", a)
     return math.log(0.5) / math.log(a)
 
 
 def time_constant(a: float) -> float:
-    """Steps after which one input's weight has shrunk by a factor e: ``-1 / ln a``."""
-    a = _check_a_scalar(a)
+    """Steps after which one input's weight has shrunk by a factor e: ``-1 / ln a``, for ``a``
+    in (0, 1)."""
+    a = _check_retention("a", a)
     return -1.0 / math.log(a)
 
 
+def _power(a: float, k: int) -> float:
+    """``a ** k`` for a float ``a > 0`` and an int ``k >= 0``; inf where it overflows."""
+    try:
+        return a ** k
+    except OverflowError:
+        return math.inf
+
+
 def steps_to_fraction(a: float, fraction: float) -> int:
-    """Fewest whole steps ``k`` with ``a**k < fraction``: ``floor(ln fraction / ln a) + 1``."""
-    a = _check_a_scalar(a)
-    fraction = _check_a_scalar(fraction, name="fraction")
-    k = math.floor(math.log(fraction) / math.log(a)) + 1
+    """Fewest whole steps ``k`` after which a product of ``k`` per-step factors ``a`` has crossed
+    ``fraction`` of its start: ``a**k < fraction`` for a decay (``a < 1``), ``a**k > fraction``
+    for a growth (``a > 1``).
+
+    This is how long a memory (chapter 1) or a gradient (chapters 2 and 4) that is multiplied by
+    ``a`` at every step takes to fall below (or grow above) a level. The logarithms give
+    ``k = floor(ln fraction / ln a) + 1``; the answer is then checked against ``a**k`` itself, so
+    that a level hit exactly (``0.5**2 == 0.25``) is not counted as crossed.
+
+    Parameters
+    ----------
+    a : finite number > 0 and != 1 -- the factor applied at every step.
+    fraction : finite number > 0 -- the level, relative to the start; below 1 when ``a < 1``,
+        above 1 when ``a > 1`` (a decay never rises above its start, a growth never falls).
+
+    Returns
+    -------
+    k : int >= 1.
+
+    Examples
+    --------
+    >>> steps_to_fraction(0.99, 0.01)   # the notes' E1: 0.99**100 = 0.366 is far from 0
+    459
+    >>> steps_to_fraction(1.01, 100.0)
+    463
+    """
+    a = check_number("a", a, low=0.0, low_open=True)
+    fraction = check_number("fraction", fraction, low=0.0, low_open=True)
+    if a == 1.0:
+        raise ValueError("a must differ from 1 (a**k = 1 never crosses a level), got 1.0")
+    if a < 1.0 and not fraction < 1.0:
+        raise ValueError(f"fraction must be < 1 when a < 1 (a decay starts at 1 and only falls), "
+                         f"got {fraction}")
+    if a > 1.0 and not fraction > 1.0:
+        raise ValueError(f"fraction must be > 1 when a > 1 (a growth starts at 1 and only rises), "
+                         f"got {fraction}")
+    crossed = (lambda k: _power(a, k) < fraction) if a < 1.0 else \
+        (lambda k: _power(a, k) > fraction)
+    k = max(1, math.floor(math.log(fraction) / math.log(a)) + 1)
     # guard the floor against rounding when ln fraction / ln a is (nearly) an integer
-    while k > 0 and a ** (k - 1) < fraction:
+    while k > 1 and crossed(k - 1):
         k -= 1
-    while a ** k >= fraction:
+    while not crossed(k):
         k += 1
     return k
 
@@ -113,40 +157,42 @@ def steps_to_fraction(a: float, fraction: float) -> int:
 def input_pattern(kind: str, T: int, rng: np.random.Generator | None = None) -> np.ndarray:
     """A test input of ``T`` steps, shape (T,).
 
-    ``"pulse"``: 1 at step 10, else 0. ``"two pulses"``: 1 at steps 10 and T//2.
-    ``"step"``: 0 before step 10, 1 from then on. ``"noise"``: standard normal (needs ``rng``).
+    ``"pulse"``: 1 at index ``ONSET`` = 10 (step 11 counting from 1), else 0.
+    ``"two pulses"``: 1 at indices 10 and ``T // 2``. ``"step"``: 0 before index 10, 1 from
+    then on. ``"noise"``: standard normal, drawn from ``rng`` (required for this kind only).
+    ``T`` must be at least 22, so that the second pulse comes after the first.
     """
-    if kind not in PATTERNS:
-        raise ValueError(f"kind must be one of {PATTERNS}, got {kind!r}")
-    if not isinstance(T, (int, np.integer)) or T < 20:
-        raise ValueError(f"T must be an integer >= 20, got {T!r}")
+    kind = check_choice("kind", kind, PATTERNS)
+    T = check_int("T", T, low=MIN_PATTERN_T)
+    if rng is not None:
+        check_rng("rng", rng)
     v = np.zeros(T)
     if kind == "pulse":
-        v[10] = 1.0
+        v[ONSET] = 1.0
     elif kind == "two pulses":
-        v[10] = 1.0
+        v[ONSET] = 1.0
         v[T // 2] = 1.0
     elif kind == "step":
-        v[10:] = 1.0
+        v[ONSET:] = 1.0
     else:
         if rng is None:
-            raise ValueError("rng must be a numpy Generator for kind='noise'")
+            raise TypeError("rng must be a numpy Generator (np.random.default_rng(seed)) for "
+                            "kind='noise', got None")
         v = rng.standard_normal(T)
     return v
 
 
 def tanh_rnn_trace(x, w: float, u: float = 1.0, h0: float = 0.0) -> np.ndarray:
-    """A one-unit tanh RNN ``h_t = tanh(w h_{t-1} + u x_t)`` over inputs ``x`` of shape (T,)
-    or (T, N); returns ``h`` of the same shape. Its memory of a pulse fades roughly like
-    ``w^k`` when ``|w| < 1`` and latches near +-1 when ``w > 1``."""
-    x = np.asarray(x, dtype=np.float64)
-    if x.ndim not in (1, 2) or x.shape[0] == 0:
-        raise ValueError(f"x must have shape (T,) or (T, N) with T >= 1, got shape {x.shape}")
-    for name, val in (("w", w), ("u", u), ("h0", h0)):
-        if not np.isfinite(val):
-            raise ValueError(f"{name} must be a finite number, got {val!r}")
+    """A one-unit tanh RNN ``h_t = tanh(w h_{t-1} + u x_t)`` over finite inputs ``x`` of shape
+    (T,) or (T, N), T >= 1; returns ``h`` of the same shape. ``w``, ``u`` and ``h0`` are finite
+    numbers. Its memory of a pulse fades roughly like ``w^k`` when ``|w| < 1`` and latches near
+    +-1 when ``w > 1``."""
+    x = check_array("x", x, ndim=(1, 2), dtype=np.float64, finite=True, min_size=1)
+    w = check_number("w", w)
+    u = check_number("u", u)
+    h0 = check_number("h0", h0)
     h = np.empty_like(x)
-    h_prev = np.full(x.shape[1:], float(h0))
+    h_prev = np.full(x.shape[1:], h0)
     for t in range(x.shape[0]):
         h_prev = np.tanh(w * h_prev + u * x[t])
         h[t] = h_prev
@@ -156,18 +202,16 @@ def tanh_rnn_trace(x, w: float, u: float = 1.0, h0: float = 0.0) -> np.ndarray:
 def flagged_recall_task(T: int, n_trials: int, rng: np.random.Generator):
     """The 'remember the flagged value' task.
 
-    Each trial is ``T`` steps of standard-normal inputs ``v``; one step ``t*`` (uniform over the
-    first half) is flagged. The target is ``v[t*]``, to be read out at the last step.
+    Each trial is ``T`` (>= 4) steps of standard-normal inputs ``v``; one step ``t*`` (uniform
+    over the first half) is flagged. The target is ``v[t*]``, to be read out at the last step.
+    ``n_trials`` >= 2 (a read-out's R^2 needs two trials).
 
     Returns ``v`` of shape (T, n_trials), ``flag`` (bool, same shape, one True per column) and
     ``target`` of shape (n_trials,).
     """
-    if not isinstance(T, (int, np.integer)) or T < 4:
-        raise ValueError(f"T must be an integer >= 4, got {T!r}")
-    if not isinstance(n_trials, (int, np.integer)) or n_trials < 2:
-        raise ValueError(f"n_trials must be an integer >= 2, got {n_trials!r}")
-    if not isinstance(rng, np.random.Generator):
-        raise ValueError(f"rng must be a numpy Generator, got {type(rng).__name__}")
+    T = check_int("T", T, low=4)
+    n_trials = check_int("n_trials", n_trials, low=2)
+    rng = check_rng("rng", rng)
     v = rng.standard_normal((T, n_trials))
     t_star = rng.integers(0, T // 2, size=n_trials)
     flag = np.zeros((T, n_trials), dtype=bool)
@@ -177,15 +221,15 @@ def flagged_recall_task(T: int, n_trials: int, rng: np.random.Generator):
 
 def readout_r2(u_T, target) -> float:
     """Fraction of ``target``'s variance explained by the best affine read-out
-    ``alpha * u_T + beta`` (least squares); inputs of shape (N,). 1 = perfect recall, 0 = none."""
-    u_T = np.asarray(u_T, dtype=np.float64)
-    target = np.asarray(target, dtype=np.float64)
-    if u_T.ndim != 1 or u_T.shape != target.shape or u_T.size < 2:
-        raise ValueError(f"u_T and target must be 1-D of equal length >= 2, got shapes "
-                         f"{u_T.shape} and {target.shape}")
-    var_t = target.var()
-    if var_t == 0:
-        raise ValueError("target must vary (its variance is 0)")
+    ``alpha * u_T + beta`` (least squares); finite inputs of shape (N,), N >= 2, with a
+    ``target`` that varies. 1 = perfect recall, 0 = none (also when ``u_T`` is constant)."""
+    u_T = check_array("u_T", u_T, ndim=1, dtype=np.float64, finite=True, min_size=2)
+    target = check_array("target", target, ndim=1, dtype=np.float64, finite=True, min_size=2)
+    if u_T.shape != target.shape:
+        raise ValueError(f"target must have the shape of u_T {u_T.shape}, got {target.shape}")
+    if target.var() == 0:
+        raise ValueError(f"target must vary (R^2 is undefined), got {target.size} equal values "
+                         f"({target[0]:g})")
     if u_T.var() == 0:
         return 0.0
     r = np.corrcoef(u_T, target)[0, 1]
@@ -194,8 +238,72 @@ def readout_r2(u_T, target) -> float:
 
 def gate_from_flags(flag) -> np.ndarray:
     """The gate a unit needs for flagged recall: ``a_t = 0`` (overwrite) where flagged, ``1``
-    (hold) elsewhere; same shape as ``flag``."""
-    flag = np.asarray(flag)
-    if flag.dtype != bool:
-        raise ValueError(f"flag must be a boolean array, got dtype {flag.dtype}")
+    (hold) elsewhere; ``flag`` is a boolean array of shape (T,) or (T, N), returned shape."""
+    flag = check_array("flag", flag, ndim=(1, 2), min_size=1)
+    if flag.dtype != np.bool_:
+        raise TypeError(f"flag must be a boolean array (True where the unit overwrites), "
+                        f"got dtype {flag.dtype}")
     return np.where(flag, 0.0, 1.0)
+
+
+# -- the chapter's explorer -------------------------------------------------------------------
+RETENTIONS = (0.3, 0.5, 0.7, 0.8, 0.9, 0.95, 0.97, 0.99)
+
+
+def leaky_response(a: float, pattern: str, T: int = 120, seed: int = 7) -> dict:
+    """What the explorer draws: the leaky unit with retention ``a`` (in (0, 1)) driven by
+    ``input_pattern(pattern, T)``; the noise pattern is drawn from ``default_rng(seed)``, so a
+    frame is the same every time.
+
+    Returns ``{"v": (T,) input, "u": (T,) states, "half_life": steps}``.
+    """
+    a = _check_retention("a", a)
+    pattern = check_choice("pattern", pattern, PATTERNS)
+    T = check_int("T", T, low=MIN_PATTERN_T)
+    seed = check_int("seed", seed, low=0)
+    v = input_pattern(pattern, T, np.random.default_rng(seed))
+    return {"v": v, "u": leaky_integrate(v, a), "half_life": half_life(a)}
+
+
+def draw_leaky_response(data: dict, a: float, pattern: str):
+    """Frame for :func:`leaky_response`: input and state against the step, and (for the
+    deterministic patterns) a dashed line one half-life after the first input. Returns the
+    Figure."""
+    from helpers.plotting import PALETTE, label, new_figure
+
+    if not isinstance(data, dict) or not {"v", "u", "half_life"} <= data.keys():
+        raise TypeError(f"data must be the dict leaky_response returns (keys v, u, half_life), "
+                        f"got {describe(data)}")
+    v = check_array("data['v']", data["v"], ndim=1, finite=True, min_size=1)
+    u = check_array("data['u']", data["u"], shape=v.shape, finite=True)
+    t_half = check_number("data['half_life']", data["half_life"], low=0.0, low_open=True)
+    a = _check_retention("a", a)
+    pattern = check_choice("pattern", pattern, PATTERNS)
+    fig, ax = new_figure(figsize=(6.4, 3.2), layout=None)
+    t = np.arange(1, v.size + 1)
+    ax.plot(t, v, color=PALETTE["sky"], lw=1, label="input $v_t$")
+    ax.plot(t, u, color=PALETTE["blue"], lw=2, label="state $u_t$")
+    if pattern != "noise":
+        ax.axvline(ONSET + 1 + t_half, color=PALETTE["orange"], ls="--",
+                   label=f"half-life after the first input: {t_half:.1f} steps")
+    label(ax, "step t", "value", f"leaky unit, a = {a:g}")
+    ax.legend(loc="upper right", fontsize=8)
+    return fig
+
+
+def leaky_explorer(T: int = 120, seed: int = 7):
+    """The chapter's explorer: retention ``a`` (one of :data:`RETENTIONS`) x input pattern over
+    :func:`leaky_response` / :func:`draw_leaky_response`; both controls are precomputed for the
+    kernel-free page (8 x 4 frames)."""
+    from helpers.widgets import Control, Explorer
+
+    T = check_int("T", T, low=MIN_PATTERN_T)
+    seed = check_int("seed", seed, low=0)
+
+    def compute(a, pattern):
+        return leaky_response(a, pattern, T=T, seed=seed)
+
+    return Explorer(compute, draw_leaky_response,
+                    [Control("a", RETENTIONS, 0.9, "retention a", fmt=lambda x: f"{x:g}"),
+                     Control("pattern", PATTERNS, "two pulses", "input")],
+                    static=("a", "pattern"))
