@@ -13,24 +13,56 @@ Every corpus is read from the files of an installed, pinned package; nothing is 
   dealt into splits by their alphabetical index.
 
 Tokens are lower-cased words (letters, inner apostrophes, digits); punctuation is dropped.
+
+Special tokens
+--------------
+This module is the single home of the vocabulary's special symbols; :mod:`helpers.ngram` and
+:mod:`helpers.lm` import them from here. A :class:`Vocab` always starts with them, in this order:
+
+======  ==========  ======  =============================================================
+id      constant    token   meaning
+======  ==========  ======  =============================================================
+0       ``UNK_ID``  <unk>   any word outside the vocabulary (unseen or too rare in train)
+1       ``EOS_ID``  </s>    end of a sentence: predicted by every model, and the context
+                            a neural model starts from
+2       ``BOS_ID``  <s>     start of a sentence: context of an n-gram model, never predicted
+======  ==========  ======  =============================================================
+
+There is no padding token: the neural models mark padded targets with torch's ignore index
+(-100, see :mod:`helpers.lm`), which is not a vocabulary id.
+
+Every public function checks its arguments first (:mod:`helpers.checks`) and raises
+``TypeError`` or ``ValueError`` naming the argument; a missing corpus package raises
+``ModuleNotFoundError`` naming it.
 """
 from __future__ import annotations
 
 import bz2
 import collections
+import collections.abc
 import dataclasses
 import glob
 import importlib.util
 import json
 import os
 import re
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 
+from helpers.checks import check_array, check_choice, check_int, describe
+
 UNK = "<unk>"
+"""The out-of-vocabulary token; id :data:`UNK_ID` in every :class:`Vocab`."""
 EOS = "</s>"
+"""The end-of-sentence token; id :data:`EOS_ID` in every :class:`Vocab`."""
 BOS = "<s>"
+"""The start-of-sentence token (context only, never predicted); id :data:`BOS_ID`."""
+SPECIALS = (UNK, EOS, BOS)
+"""The special tokens in id order: ``SPECIALS[i]`` has id ``i`` in every :class:`Vocab`."""
+UNK_ID, EOS_ID, BOS_ID = range(len(SPECIALS))
+"""Ids 0, 1, 2 of ``<unk>``, ``</s>`` and ``<s>`` in every :class:`Vocab`."""
+SPLITS = ("train", "valid", "test")
 
 _TOKEN_RE = re.compile(r"[a-z0-9]+(?:'[a-z]+)*")
 
@@ -44,14 +76,28 @@ def tokenize(text: str) -> list[str]:
     ['and', 'god', 'said', 'let', 'there', 'be', 'light', 'and', 'there', 'was', 'light']
     """
     if not isinstance(text, str):
-        raise TypeError(f"text must be a str, got {type(text).__name__}")
+        raise TypeError(f"text must be a str, got {describe(text)}")
     return _TOKEN_RE.findall(text.lower())
 
 
 def package_dir(package: str) -> str:
-    """Folder of an installed package, found without importing it (no import side effects)."""
-    spec = importlib.util.find_spec(package)
-    if spec is None or not spec.submodule_search_locations:
+    """Folder of an installed package, found without importing it (no import side effects).
+
+    ``package`` is an importable dotted name (``"bible"``, ``"gensim.test"``); a package that is
+    not installed raises ``ModuleNotFoundError`` naming it and saying how to install it."""
+    if not isinstance(package, str):
+        raise TypeError(f"package must be a str (a dotted module name), got {describe(package)}")
+    if not all(part.isidentifier() for part in package.split(".")):
+        raise ValueError(f"package must be a dotted module name such as 'gensim.test', "
+                         f"got {package!r}")
+    try:
+        spec = importlib.util.find_spec(package)
+    except ModuleNotFoundError:  # a parent package of a dotted name is missing
+        spec = None
+    if spec is not None and not spec.submodule_search_locations:
+        raise ValueError(f"package must name a package (a folder), got {package!r}, "
+                         f"which is a single module")
+    if spec is None:
         raise ModuleNotFoundError(
             f"package {package!r} is not installed; run `make book` (or `pip install -r "
             f"requirements.txt -c constraints.txt`) to create the pinned environment"
@@ -122,16 +168,21 @@ _LOADERS = {"kjv": _kjv_documents, "wiki": _wiki_documents, "shakespeare": _shak
 
 def documents(name: str) -> list[list[str]]:
     """Raw documents of corpus ``name`` (one of :data:`CORPORA`): a list of lists of sentences."""
-    if name not in _LOADERS:
-        raise ValueError(f"name must be one of {CORPORA}, got {name!r}")
-    return _LOADERS[name]()
+    return _LOADERS[check_choice("name", name, CORPORA)]()
 
 
 def split_documents(docs: Sequence, every: int = 10) -> dict[str, list]:
     """Deal documents into fixed splits by running index: of every ``every`` documents, the
-    second-to-last goes to ``"valid"``, the last to ``"test"``, the rest to ``"train"``."""
-    if every < 3:
-        raise ValueError(f"every must be >= 3 so that each split gets documents, got {every}")
+    second-to-last goes to ``"valid"``, the last to ``"test"``, the rest to ``"train"``.
+
+    ``docs``: a list (or tuple) of at least ``every`` documents; ``every``: an integer >= 3, so
+    that each split gets at least one document."""
+    if isinstance(docs, (str, bytes)) or not isinstance(docs, Sequence):
+        raise TypeError(f"docs must be a list of documents, got {describe(docs)}")
+    every = check_int("every", every, low=3)
+    if len(docs) < every:
+        raise ValueError(f"every must be at most the number of documents ({len(docs)}) so that "
+                         f"each split gets one, got {every}")
     out: dict[str, list] = {"train": [], "valid": [], "test": []}
     for k, doc in enumerate(docs):
         r = k % every
@@ -146,45 +197,83 @@ def split_documents(docs: Sequence, every: int = 10) -> dict[str, list]:
 
 @dataclasses.dataclass(frozen=True)
 class Vocab:
-    """A word <-> id map. Ids 0, 1, 2 are ``<unk>``, ``</s>``, ``<s>``; then words by falling
-    training frequency (ties broken alphabetically, so the map is deterministic)."""
+    """A word <-> id map. Ids 0, 1, 2 are :data:`SPECIALS` (``<unk>``, ``</s>``, ``<s>``); then
+    words by falling training frequency (ties broken alphabetically, so the map is deterministic).
+    Build one with :meth:`Vocab.build`.
+
+    ``itos``: the tokens by id, distinct str, starting with :data:`SPECIALS`; ``counts``: the
+    training count of each id, non-negative integers, one per token (0 for ``<s>``; ``<unk>``
+    gets the mass it absorbs).
+    """
 
     itos: tuple[str, ...]
-    counts: tuple[int, ...]  # training count of each id (0 for <s>; <unk> gets the mass it absorbs)
+    counts: tuple[int, ...]
 
     def __post_init__(self):
-        object.__setattr__(self, "stoi", {w: i for i, w in enumerate(self.itos)})
+        if isinstance(self.itos, (str, bytes)) or not isinstance(self.itos, Sequence):
+            raise TypeError(f"itos must be a tuple of str tokens, got {describe(self.itos)}")
+        itos = tuple(self.itos)
+        if not all(isinstance(w, str) for w in itos):
+            bad = next(w for w in itos if not isinstance(w, str))
+            raise TypeError(f"itos must hold str tokens, got {describe(bad)}")
+        if itos[:len(SPECIALS)] != SPECIALS:
+            raise ValueError(f"itos must start with the special tokens {SPECIALS}, "
+                             f"got {itos[:len(SPECIALS)]}")
+        if len(set(itos)) != len(itos):
+            raise ValueError("itos must hold distinct tokens, got repeated ones")
+        counts = check_array("counts", self.counts, ndim=1, dtype=np.int64)
+        if counts.shape != (len(itos),):
+            raise ValueError(f"counts must hold one count per token ({len(itos)}), "
+                             f"got {counts.shape[0]}")
+        if np.any(counts < 0):
+            raise ValueError("counts must be non-negative, got a negative count")
+        object.__setattr__(self, "itos", itos)
+        object.__setattr__(self, "counts", tuple(int(c) for c in counts))
+        object.__setattr__(self, "stoi", {w: i for i, w in enumerate(itos)})
 
     @classmethod
     def build(cls, sentences: Iterable[Sequence[str]], min_count: int = 1,
               max_size: int | None = None) -> "Vocab":
         """Vocabulary of tokenised training ``sentences`` (each a list of str).
 
-        Words seen fewer than ``min_count`` times, or beyond the ``max_size`` most frequent
-        (``max_size`` counts the three special symbols), map to ``<unk>``.
+        Words seen fewer than ``min_count`` (an integer >= 1) times, or beyond the ``max_size``
+        (None or an integer >= 4) most frequent (``max_size`` counts the three special symbols),
+        map to ``<unk>``. A ``min_count`` that no word reaches is refused.
         """
-        if not isinstance(min_count, (int, np.integer)) or min_count < 1:
-            raise ValueError(f"min_count must be an integer >= 1, got {min_count!r}")
-        if max_size is not None and (not isinstance(max_size, (int, np.integer)) or max_size < 4):
-            raise ValueError(f"max_size must be None or an integer >= 4, got {max_size!r}")
+        min_count = check_int("min_count", min_count, low=1)
+        if max_size is not None:
+            max_size = check_int("max_size", max_size, low=len(SPECIALS) + 1)
+        if isinstance(sentences, (str, bytes)) or not isinstance(sentences, Iterable):
+            raise TypeError(f"sentences must be an iterable of token lists, "
+                            f"got {describe(sentences)}")
         counter: collections.Counter = collections.Counter()
         n_sent = 0
         for s in sentences:
             if isinstance(s, str):
-                raise ValueError("sentences must be token lists, got a str; call tokenize() first")
+                raise TypeError("sentences must be token lists, got a str; call tokenize() first")
+            if not isinstance(s, (list, tuple)):
+                raise TypeError(f"sentences must be token lists, got a sentence that is "
+                                f"{describe(s)}")
             counter.update(s)
             n_sent += 1
-        if not counter:
-            raise ValueError("sentences is empty: cannot build a vocabulary from no tokens")
-        for special in (UNK, EOS, BOS):
+        bad = [w for w in counter if not isinstance(w, str)]
+        if bad:
+            raise TypeError(f"sentences must hold str tokens (not ids), got {describe(bad[0])}")
+        for special in SPECIALS:
             counter.pop(special, None)
+        if not counter:
+            raise ValueError("sentences must hold at least one word, got none: "
+                             "cannot build a vocabulary from no tokens")
         words = sorted((w for w, c in counter.items() if c >= min_count),
                        key=lambda w: (-counter[w], w))
+        if not words:
+            raise ValueError(f"min_count must be at most the largest word count "
+                             f"({max(counter.values())}), got {min_count}: no word would be kept")
         if max_size is not None:
             words = words[: max_size - 3]
         kept = set(words)
         unk_count = sum(c for w, c in counter.items() if w not in kept)
-        itos = (UNK, EOS, BOS, *words)
+        itos = (*SPECIALS, *words)
         counts = (unk_count, n_sent, 0, *(counter[w] for w in words))
         return cls(itos=itos, counts=counts)
 
@@ -196,34 +285,54 @@ class Vocab:
 
     @property
     def unk_id(self) -> int:
-        return 0
+        """:data:`UNK_ID`."""
+        return UNK_ID
 
     @property
     def eos_id(self) -> int:
-        return 1
+        """:data:`EOS_ID`."""
+        return EOS_ID
 
     @property
     def bos_id(self) -> int:
-        return 2
+        """:data:`BOS_ID`."""
+        return BOS_ID
 
     def id(self, word: str) -> int:
-        """Id of ``word``, or of ``<unk>`` if it is out of vocabulary."""
-        return self.stoi.get(word, 0)
+        """Id of the token ``word`` (a str), or of ``<unk>`` if it is out of vocabulary."""
+        if not isinstance(word, str):
+            raise TypeError(f"word must be a str token, got {describe(word)}")
+        return self.stoi.get(word, UNK_ID)
 
     def encode(self, tokens: Sequence[str]) -> np.ndarray:
-        """Token list -> int64 array of ids, shape (len(tokens),); unknown words -> ``<unk>``."""
-        get = self.stoi.get
-        return np.fromiter((get(t, 0) for t in tokens), dtype=np.int64, count=len(tokens))
+        """Token list -> int64 array of ids, shape (len(tokens),); unknown words -> ``<unk>``.
 
-    def decode(self, ids: Iterable[int]) -> list[str]:
-        """Ids -> tokens; raises ``ValueError`` for an id outside ``[0, len(vocab))``."""
-        out = []
-        for i in ids:
-            i = int(i)
-            if not 0 <= i < len(self.itos):
-                raise ValueError(f"ids must lie in [0, {len(self.itos)}), got {i}")
-            out.append(self.itos[i])
-        return out
+        ``tokens`` is a list (or tuple) of str, e.g. from :func:`tokenize`; a bare str or ids
+        are refused (they would silently all map to ``<unk>``)."""
+        if isinstance(tokens, str):
+            raise TypeError("tokens must be a list of str tokens, got a str; call tokenize() "
+                            "first")
+        if not isinstance(tokens, (list, tuple)):
+            raise TypeError(f"tokens must be a list of str tokens, got {describe(tokens)}")
+        if not all(isinstance(t, str) for t in tokens):
+            bad = next(t for t in tokens if not isinstance(t, str))
+            raise TypeError(f"tokens must hold str tokens (not ids), got {describe(bad)}")
+        get = self.stoi.get
+        return np.fromiter((get(t, UNK_ID) for t in tokens), dtype=np.int64, count=len(tokens))
+
+    def decode(self, ids) -> list[str]:
+        """Ids -> tokens. ``ids``: integers in ``[0, len(vocab))``, shape (n,) (a list, an array,
+        a CPU tensor or an iterator)."""
+        if isinstance(ids, collections.abc.Iterator):
+            ids = list(ids)
+        arr = check_array("ids", ids, ndim=1)
+        if arr.dtype == np.bool_:
+            raise TypeError("ids must be integer ids, got a boolean array")
+        arr = check_array("ids", arr, dtype=np.int64)
+        if arr.size and (arr.min() < 0 or arr.max() >= len(self.itos)):
+            bad = arr[(arr < 0) | (arr >= len(self.itos))][0]
+            raise ValueError(f"ids must lie in [0, {len(self.itos)}), got {bad}")
+        return [self.itos[i] for i in arr.tolist()]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -234,7 +343,9 @@ class Vocab:
 class Corpus:
     """Tokenised splits of one corpus and the training vocabulary.
 
-    ``train``, ``valid``, ``test``: lists of sentences, each a list of str tokens (no specials).
+    ``name``: a str; ``train``, ``valid``, ``test``: lists of sentences, each a list of str
+    tokens (no specials); ``vocab``: the :class:`Vocab` of the training split. Build one with
+    :func:`load_corpus`.
     """
 
     name: str
@@ -243,10 +354,23 @@ class Corpus:
     test: list[list[str]]
     vocab: Vocab
 
+    def __post_init__(self):
+        if not isinstance(self.name, str):
+            raise TypeError(f"name must be a str, got {describe(self.name)}")
+        for which in SPLITS:
+            part = getattr(self, which)
+            if not isinstance(part, list):
+                raise TypeError(f"{which} must be a list of sentences (token lists), "
+                                f"got {describe(part)}")
+            if part and not isinstance(part[0], list):
+                raise TypeError(f"{which} must be a list of sentences (token lists), got a "
+                                f"sentence that is {describe(part[0])}")
+        if not isinstance(self.vocab, Vocab):
+            raise TypeError(f"vocab must be a Vocab, got {describe(self.vocab)}")
+
     def split(self, which: str) -> list[list[str]]:
-        if which not in ("train", "valid", "test"):
-            raise ValueError(f"which must be 'train', 'valid' or 'test', got {which!r}")
-        return getattr(self, which)
+        """The sentences of split ``which`` (``"train"``, ``"valid"`` or ``"test"``)."""
+        return getattr(self, check_choice("which", which, SPLITS))
 
     def n_tokens(self, which: str) -> int:
         """Number of word tokens in a split (without ``</s>``)."""
@@ -277,6 +401,10 @@ class Corpus:
 def load_corpus(name: str = "kjv", min_count: int = 1, max_size: int | None = None) -> Corpus:
     """Tokenise corpus ``name`` into fixed train/valid/test splits and build the vocabulary on
     the training split (see :class:`Vocab` for ``min_count`` and ``max_size``)."""
+    name = check_choice("name", name, CORPORA)  # checked before the corpus is read
+    check_int("min_count", min_count, low=1)
+    if max_size is not None:
+        check_int("max_size", max_size, low=len(SPECIALS) + 1)
     splits = split_documents(documents(name))
     tok = {k: [t for doc in docs for sent in doc if (t := tokenize(sent))]
            for k, docs in splits.items()}
