@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
 
-from helpers.plotting import PALETTE, new_figure
+from helpers.checks import check_bool
+from helpers.plotting import PALETTE, check_figsize, new_figure
 
 # gate / block -> (book symbol, English name, the notes' Chinese name, the notes' symbol)
 LSTM_LABELS = {
@@ -61,14 +62,18 @@ def lstm_cell_diagram(chinese: bool | None = None, figsize=(9.5, 5.6)):
     """The LSTM cell: the conveyor belt c_{t-1} -> c_t on top, the three gates and the candidate
     below, and h_t leaving twice (to the next step and to the layer above, Q9).
 
-    ``chinese``: write the notes' Chinese names (needs a CJK font); None = when one is installed.
-    Returns the Figure.
+    ``chinese``: write the notes' Chinese names (True; needs a CJK font), the notes' Latin
+    names (False), or None = Chinese when a CJK font is installed. ``figsize``: (width, height)
+    in inches. Returns the Figure.
     """
+    if chinese is not None:
+        chinese = check_bool("chinese", chinese)
+    figsize = check_figsize("figsize", figsize)
     font = cjk_font()
     if chinese is None:
         chinese = font is not None
     if chinese and font is None:
-        raise ValueError("chinese=True needs a font with CJK glyphs; none is installed "
+        raise ValueError("chinese=True needs a font with CJK glyphs, got none installed "
                          "(see fc-list :lang=zh); pass chinese=False or None")
     fig, ax = new_figure(figsize=figsize, layout=None)
     fig.subplots_adjust(left=0.01, right=0.99, bottom=0.01, top=0.99)

@@ -20,17 +20,23 @@ default values, so every widget also leaves a plain static figure in the page.
 
 Arithmetic trouble inside ``compute`` (overflow, division by zero, a NaN it raises about) is
 drawn as a message in the frame rather than raised, so every control position renders.
+
+Every public class and method checks its arguments first and raises ``TypeError`` or
+``ValueError`` naming the argument.
 """
 from __future__ import annotations
 
 import dataclasses
 import itertools
+import math
+import numbers
 import os
 import time
 from typing import Any, Callable, Iterator, Sequence
 
 import numpy as np
 
+from helpers.checks import check_int, describe
 from helpers.plotting import figure_png, message, new_figure
 
 STATIC_ENV = "LTR_STATIC_WIDGETS"
@@ -40,8 +46,10 @@ STATIC_ENV = "LTR_STATIC_WIDGETS"
 class Control:
     """One control: its parameter ``name``, the ``values`` it can take, and its ``default``.
 
-    Numeric values give a slider; string values give toggle buttons. ``fmt`` formats a value for
-    the slider's read-out; ``description`` is the label shown beside the control.
+    ``name`` is a Python identifier (the keyword ``compute`` and ``draw`` receive); ``values``
+    a non-empty sequence of distinct values (finite numbers give a slider; strings give toggle
+    buttons); ``default`` one of them. ``fmt`` (a callable) formats a value for the slider's
+    read-out; ``description`` (a str) is the label shown beside the control.
     """
 
     name: str
@@ -51,11 +59,20 @@ class Control:
     fmt: Callable[[Any], str] = str
 
     def __post_init__(self):
-        if not isinstance(self.name, str) or not self.name.isidentifier():
+        if not isinstance(self.name, str):
+            raise TypeError(f"name must be a str (a Python identifier), got {describe(self.name)}")
+        if not self.name.isidentifier():
             raise ValueError(f"name must be a Python identifier, got {self.name!r}")
-        values = tuple(self.values)
+        if isinstance(self.values, (str, bytes, dict, set, frozenset)) \
+                or not isinstance(self.values, (Sequence, np.ndarray)):
+            raise TypeError(f"values of control {self.name!r} must be a sequence (tuple or list), "
+                            f"got {describe(self.values)}")
+        values = tuple(v.item() if isinstance(v, np.generic) else v for v in self.values)
         if len(values) == 0:
-            raise ValueError(f"values of control {self.name!r} must not be empty")
+            raise ValueError(f"values of control {self.name!r} must not be empty, got ()")
+        if any(isinstance(v, numbers.Real) and not isinstance(v, bool) and not math.isfinite(v)
+               for v in values):
+            raise ValueError(f"values of control {self.name!r} must be finite, got {values!r}")
         if len(set(map(repr, values))) != len(values):
             raise ValueError(f"values of control {self.name!r} must be distinct, got {values!r}")
         object.__setattr__(self, "values", values)
@@ -63,6 +80,12 @@ class Control:
             raise ValueError(
                 f"default of control {self.name!r} must be one of its values {values!r}, "
                 f"got {self.default!r}")
+        if not isinstance(self.description, str):
+            raise TypeError(f"description of control {self.name!r} must be a str, "
+                            f"got {describe(self.description)}")
+        if not callable(self.fmt):
+            raise TypeError(f"fmt of control {self.name!r} must be a callable (value -> str), "
+                            f"got {describe(self.fmt)}")
 
     @property
     def is_numeric(self) -> bool:
@@ -71,6 +94,7 @@ class Control:
 
     @property
     def index(self) -> int:
+        """Position of ``default`` in ``values``."""
         return self.values.index(self.default)
 
     def make_widget(self):
@@ -94,30 +118,38 @@ class Explorer:
     ----------
     compute : pure function ``compute(**params) -> data``.
     draw : ``draw(data, **params) -> matplotlib Figure``.
-    controls : the controls, in display order.
-    static : names of the (at most two) controls whose every value is precomputed for the
+    controls : the controls (:class:`Control`, distinct names), in display order.
+    static : names of the (one or two) controls whose every value is precomputed for the
         kernel-free page; the other controls stay at their defaults there. Defaults to the first
         two controls.
-    dpi : resolution of the PNG frames.
+    dpi : resolution of the PNG frames, an integer in [20, 300].
     """
 
     def __init__(self, compute: Callable[..., Any], draw: Callable[..., Any],
                  controls: Sequence[Control], static: Sequence[str] | None = None, dpi: int = 80):
-        if not callable(compute) or not callable(draw):
-            raise ValueError("compute and draw must be callables")
+        for name, fn in (("compute", compute), ("draw", draw)):
+            if not callable(fn):
+                raise TypeError(f"{name} must be a callable, got {describe(fn)}")
+        if isinstance(controls, Control) or not isinstance(controls, (Sequence, Iterator)) \
+                or isinstance(controls, str):
+            raise TypeError(f"controls must be a sequence of Control, got {describe(controls)}")
         controls = tuple(controls)
         if not controls:
-            raise ValueError("controls must name at least one Control")
-        if not all(isinstance(c, Control) for c in controls):
-            raise ValueError("controls must be Control instances")
+            raise ValueError("controls must hold at least one Control, got none")
+        bad = [c for c in controls if not isinstance(c, Control)]
+        if bad:
+            raise TypeError(f"controls must hold Control instances, got {describe(bad[0])}")
         names = [c.name for c in controls]
         if len(set(names)) != len(names):
-            raise ValueError(f"control names must be distinct, got {names}")
+            raise ValueError(f"controls must have distinct names, got {names}")
+        if static is not None and (isinstance(static, str) or not isinstance(static, Sequence)):
+            raise TypeError(f"static must be a sequence of control names (e.g. ('a',)), "
+                            f"got {describe(static)}")
         static = tuple(names[:2] if static is None else static)
-        if not 1 <= len(static) <= 2 or any(s not in names for s in static):
+        if not 1 <= len(static) <= 2 or len(set(static)) != len(static) \
+                or any(s not in names for s in static):
             raise ValueError(f"static must name one or two of the controls {names}, got {static!r}")
-        if dpi < 20:
-            raise ValueError(f"dpi must be >= 20, got {dpi}")
+        dpi = check_int("dpi", dpi, low=20, high=300)
         self.compute, self.draw, self.controls = compute, draw, controls
         self.static_names, self.dpi = static, dpi
 
@@ -130,12 +162,14 @@ class Explorer:
         params = self.defaults
         for k, v in overrides.items():
             if k not in params:
-                raise ValueError(f"unknown control {k!r}; the controls are {list(params)}")
+                raise TypeError(f"{k} is not a control of this explorer (got {k}={v!r}); "
+                                f"the controls are {list(params)}")
             params[k] = v
         return params
 
     def render(self, **overrides):
-        """Figure for the given control values (defaults for the rest).
+        """Figure for the given control values (defaults for the rest); a keyword that is not
+        a control's name raises ``TypeError`` naming it.
 
         Arithmetic errors raised by ``compute`` become a message drawn in the frame."""
         params = self._params(overrides)
@@ -153,21 +187,30 @@ class Explorer:
         return self.render(**overrides)
 
     def png(self, **overrides) -> bytes:
+        """The figure for the given control values as PNG bytes at the explorer's dpi."""
         return figure_png(self.render(**overrides), dpi=self.dpi)
 
     def grid(self, names: Sequence[str] | None = None) -> Iterator[dict[str, Any]]:
         """Every combination of the named controls' values (all controls by default), each as a
         full parameter dict; the others at their defaults. Tests sweep this."""
-        names = [c.name for c in self.controls] if names is None else list(names)
         by_name = {c.name: c for c in self.controls}
+        if names is None:
+            names = list(by_name)
+        elif isinstance(names, str) or not isinstance(names, Sequence):
+            raise TypeError(f"names must be a sequence of control names, got {describe(names)}")
+        else:
+            names = list(names)
+            unknown = [n for n in names if n not in by_name]
+            if unknown or len(set(names)) != len(names):
+                raise ValueError(f"names must be distinct controls of this explorer "
+                                 f"{list(by_name)}, got {names}")
         for combo in itertools.product(*(by_name[n].values for n in names)):
             yield self._params(dict(zip(names, combo)))
 
     def update_times_ms(self, repeats: int = 15) -> np.ndarray:
         """Wall time (ms) of ``repeats`` live updates (compute + draw + PNG), cycling through
         neighbouring values of the first static control; shape (repeats,)."""
-        if repeats < 1:
-            raise ValueError(f"repeats must be >= 1, got {repeats}")
+        repeats = check_int("repeats", repeats, low=1, high=1000)
         ctrl = next(c for c in self.controls if c.name == self.static_names[0])
         self.png()  # warm-up
         times = np.empty(repeats)

@@ -1,0 +1,94 @@
+"""The shared figure style: figures detached from pyplot, PNG rendering, labels and notices,
+and a table of bad inputs for every public function."""
+import re
+
+import matplotlib
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+
+from helpers import plotting
+
+
+def test_new_figure_is_detached_and_styled():
+    import matplotlib.pyplot as plt
+
+    before = plt.get_fignums()
+    fig, ax = plotting.new_figure(figsize=(4, 2), layout=None)
+    assert isinstance(fig, Figure) and plt.get_fignums() == before  # not registered
+    assert tuple(fig.get_size_inches()) == (4.0, 2.0)
+    assert not ax.spines["top"].get_visible()  # the book's style
+    fig, axes = plotting.new_figure(2, 3, sharex=True)
+    assert axes.shape == (2, 3)
+
+
+def test_png_label_and_message():
+    fig, ax = plotting.new_figure(figsize=(2, 1.5))
+    plotting.label(ax, "step t", "value", "title")
+    plotting.message(ax, "overflowed at step 37")
+    assert (ax.get_xlabel(), ax.get_ylabel(), ax.get_title()) == ("step t", "value", "title")
+    assert ax.texts[0].get_text() == "overflowed at step 37"
+    png = plotting.figure_png(fig, dpi=50)
+    assert png.startswith(b"\x89PNG")
+    width, height = np.frombuffer(png[16:24], dtype=">u4")  # the PNG header's size
+    assert (width, height) == (100, 75)
+
+
+def test_use_book_style_sets_the_palette():
+    with matplotlib.rc_context():
+        plotting.use_book_style()
+        assert matplotlib.rcParams["axes.prop_cycle"].by_key()["color"] == plotting.CYCLE
+
+
+def test_check_figsize_returns_floats():
+    assert plotting.check_figsize("figsize", [6, 3.5]) == (6.0, 3.5)
+
+
+FIG, AX = plotting.new_figure(figsize=(2, 1.5))
+
+# (call, exception, the argument the message must name)
+BAD = [
+    (lambda: plotting.new_figure(0, 1), ValueError, "nrows"),
+    (lambda: plotting.new_figure(1.5, 1), TypeError, "nrows"),
+    (lambda: plotting.new_figure(100, 1), ValueError, "nrows"),
+    (lambda: plotting.new_figure(1, -1), ValueError, "ncols"),
+    (lambda: plotting.new_figure(1, "2"), TypeError, "ncols"),
+    (lambda: plotting.new_figure(figsize=(0, 3)), ValueError, "figsize"),
+    (lambda: plotting.new_figure(figsize=(float("nan"), 3)), ValueError, "figsize"),
+    (lambda: plotting.new_figure(figsize=(6,)), TypeError, "figsize"),
+    (lambda: plotting.new_figure(figsize="big"), TypeError, "figsize"),
+    (lambda: plotting.new_figure(figsize=(1e5, 3)), ValueError, "figsize"),
+    (lambda: plotting.new_figure(layout="grid"), ValueError, "layout"),
+    (lambda: plotting.new_figure(layout=True), ValueError, "layout"),
+    (lambda: plotting.new_figure(sharez=True), TypeError, "subplot_kw"),
+    (lambda: plotting.new_figure(projection="polar"), TypeError, "subplot_kw"),
+    (lambda: plotting.check_figsize("figsize", None), TypeError, "figsize"),
+    (lambda: plotting.check_figsize("figsize", (1, 2, 3)), TypeError, "figsize"),
+    (lambda: plotting.check_figsize("figsize", (-1, 2)), ValueError, "figsize"),
+    (lambda: plotting.check_figsize("figsize", (1, float("inf"))), ValueError, "figsize"),
+    (lambda: plotting.check_figsize("figsize", ("6", "3")), TypeError, "figsize"),
+    (lambda: plotting.figure_png(None), TypeError, "fig"),
+    (lambda: plotting.figure_png(AX), TypeError, "fig"),
+    (lambda: plotting.figure_png("figure.png"), TypeError, "fig"),
+    (lambda: plotting.figure_png(FIG, dpi=0), ValueError, "dpi"),
+    (lambda: plotting.figure_png(FIG, dpi=80.0), TypeError, "dpi"),
+    (lambda: plotting.figure_png(FIG, dpi=10_000), ValueError, "dpi"),
+    (lambda: plotting.label(FIG, "x", "y"), TypeError, "ax"),
+    (lambda: plotting.label(None, "x", "y"), TypeError, "ax"),
+    (lambda: plotting.label(AX, 3, "y"), TypeError, "xlabel"),
+    (lambda: plotting.label(AX, "x", None), TypeError, "ylabel"),
+    (lambda: plotting.label(AX, "x", "y", title=5), TypeError, "title"),
+    (lambda: plotting.message(FIG, "text"), TypeError, "ax"),
+    (lambda: plotting.message(np.zeros(2), "text"), TypeError, "ax"),
+    (lambda: plotting.message(AX, 42), TypeError, "text"),
+    (lambda: plotting.message(AX, None), TypeError, "text"),
+    (lambda: plotting.message(AX, "text", color="not a colour"), ValueError, "color"),
+    (lambda: plotting.message(AX, "text", color=None), ValueError, "color"),
+]
+
+
+@pytest.mark.parametrize("call,exc,name", BAD, ids=[f"{b[2]}-{k}" for k, b in enumerate(BAD)])
+def test_bad_input(call, exc, name):
+    with pytest.raises(exc, match=rf"^{re.escape(name)}(?!\w)") as info:
+        call()
+    assert "got" in str(info.value)
