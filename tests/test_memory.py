@@ -98,6 +98,9 @@ def test_tanh_unit_forgets_below_one_and_latches_above():
     assert abs(h_small[-1]) < 1e-20
     h_big = m.tanh_rnn_trace(x, w=2.0)
     assert h_big[-1] > 0.95  # latched: a memory it cannot easily overwrite
+    # by hand: h1 = tanh(0.5 * 1) ; h2 = tanh(2 * h1 + 0.5 * 0)
+    h = m.tanh_rnn_trace([1.0, 0.0], w=2.0, w_x=0.5)
+    np.testing.assert_allclose(h, [np.tanh(0.5), np.tanh(2 * np.tanh(0.5))])
 
 
 def test_flagged_recall_fixed_vs_gated():
@@ -218,7 +221,7 @@ BAD = [
     (m.tanh_rnn_trace, (np.zeros((2, 2, 2)),), {"w": 1.0}, ValueError, "x"),
     (m.tanh_rnn_trace, (np.zeros(5),), {"w": float("inf")}, ValueError, "w"),
     (m.tanh_rnn_trace, (np.zeros(5),), {"w": "1"}, TypeError, "w"),
-    (m.tanh_rnn_trace, (np.zeros(5),), {"w": 1.0, "u": _nan()}, ValueError, "u"),
+    (m.tanh_rnn_trace, (np.zeros(5),), {"w": 1.0, "w_x": _nan()}, ValueError, "w_x"),
     (m.tanh_rnn_trace, (np.zeros(5),), {"w": 1.0, "h0": None}, TypeError, "h0"),
     (m.flagged_recall_task, (2, 10, RNG), {}, ValueError, "T"),
     (m.flagged_recall_task, (10.0, 10, RNG), {}, TypeError, "T"),

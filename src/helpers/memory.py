@@ -182,19 +182,20 @@ def input_pattern(kind: str, T: int, rng: np.random.Generator | None = None) -> 
     return v
 
 
-def tanh_rnn_trace(x, w: float, u: float = 1.0, h0: float = 0.0) -> np.ndarray:
-    """A one-unit tanh RNN ``h_t = tanh(w h_{t-1} + u x_t)`` over finite inputs ``x`` of shape
-    (T,) or (T, N), T >= 1; returns ``h`` of the same shape. ``w``, ``u`` and ``h0`` are finite
+def tanh_rnn_trace(x, w: float, w_x: float = 1.0, h0: float = 0.0) -> np.ndarray:
+    """A one-unit tanh RNN ``h_t = tanh(w h_{t-1} + w_x x_t)`` over finite inputs ``x`` of shape
+    (T,) or (T, N), T >= 1; returns ``h`` of the same shape. ``w`` (the weight on the unit's own
+    past), ``w_x`` (the weight on the input) and ``h0`` (the state before step 1) are finite
     numbers. Its memory of a pulse fades roughly like ``w^k`` when ``|w| < 1`` and latches near
     +-1 when ``w > 1``."""
     x = check_array("x", x, ndim=(1, 2), dtype=np.float64, finite=True, min_size=1)
     w = check_number("w", w)
-    u = check_number("u", u)
+    w_x = check_number("w_x", w_x)
     h0 = check_number("h0", h0)
     h = np.empty_like(x)
     h_prev = np.full(x.shape[1:], h0)
     for t in range(x.shape[0]):
-        h_prev = np.tanh(w * h_prev + u * x[t])
+        h_prev = np.tanh(w * h_prev + w_x * x[t])
         h[t] = h_prev
     return h
 
