@@ -65,6 +65,17 @@ def test_special_tokens_are_the_first_ids():
     assert data.Vocab.build([["<unk>", "a", "</s>"]]).itos == (*data.SPECIALS, "a")
 
 
+@pytest.mark.parametrize("module", ["ngram", "lm"])
+def test_other_modules_use_the_same_special_tokens(module):
+    """ngram and lm import the specials from here; any they define must equal these."""
+    import importlib
+
+    mod = importlib.import_module(f"helpers.{module}")
+    for name in ("UNK", "EOS", "BOS", "SPECIALS", "UNK_ID", "EOS_ID", "BOS_ID"):
+        if hasattr(mod, name):
+            assert getattr(mod, name) == getattr(data, name), f"helpers.{module}.{name}"
+
+
 def test_decode_takes_arrays_and_iterators():
     v = data.Vocab.build([["a", "b", "b"]])
     assert v.decode(np.array([3, 4])) == v.decode(iter([3, 4])) == ["b", "a"]
