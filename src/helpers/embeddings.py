@@ -15,6 +15,11 @@ Pipeline, with the names used in the chapter:
 * Evaluation on :class:`Embeddings`: cosine similarity, nearest neighbours, Spearman on
   word-pair sets with coverage (:func:`evaluate_word_pairs`), 3CosAdd analogy accuracy
   (:func:`evaluate_analogies`); both agree with gensim's ``KeyedVectors`` methods.
+* The chapter's explorers: :func:`neighbourhood_explorer` (a word's nearest neighbours and a
+  2-D view, :func:`neighbourhood`) and :func:`analogy_explorer` (3CosAdd answers).
+
+Every public function checks its arguments and raises ``TypeError``/``ValueError`` naming the
+bad one; unknown words raise ``KeyError`` with spelling suggestions.
 
 Randomness is always passed in (``seed`` / ``rng``); nothing happens on import.
 """
@@ -127,7 +132,7 @@ class TokenStream:
         words = _check_words("words", self.words)
         if len(set(words)) != len(words):
             raise ValueError("words must be distinct")
-        counts = check_array("counts", self.counts, shape=(len(words),), finite=True)
+        counts = check_array("counts", self.counts, shape=(len(words),), dtype=np.int64)
         if counts.size and (counts < 0).any():
             raise ValueError("counts must be >= 0, got a negative count")
         ids, sent = _check_ids_sent(self.ids, self.sent, len(words))
@@ -774,7 +779,8 @@ def evaluate_word_pairs(emb: Embeddings, pairs: Sequence[tuple[str, str, float]]
                         restrict: set | None = None) -> PairScore:
     """Spearman correlation of cosine similarity with human scores on the pairs whose words are
     both known (and, if ``restrict`` is given, both in it); out-of-vocabulary pairs are skipped
-    and counted in the coverage, as gensim's ``evaluate_word_pairs`` does."""
+    and counted in the coverage, as gensim's ``evaluate_word_pairs`` does. With fewer than two
+    covered pairs the correlation is undefined: ``spearman`` is NaN and ``n`` says why."""
     from scipy.stats import spearmanr
 
     _check_emb("emb", emb)
@@ -818,7 +824,8 @@ def evaluate_analogies(emb: Embeddings, questions, restrict: set | None = None,
                        batch: int = 512) -> AnalogyScore:
     """Accuracy of 3CosAdd over the questions whose four words are known (and in ``restrict``
     if given): the answer is the best word other than a, b, c — as gensim's
-    ``evaluate_word_analogies`` scores it. Vectorised in batches of questions."""
+    ``evaluate_word_analogies`` scores it. Vectorised in batches of questions. With no covered
+    question the accuracy is undefined: ``accuracy`` is NaN and ``n`` is 0."""
     _check_emb("emb", emb)
     if isinstance(questions, (str, bytes)) or not isinstance(questions,
                                                              collections.abc.Sequence):
@@ -885,7 +892,7 @@ def load_pretrained(lowercase: bool = True) -> Embeddings:
 
 
 # ---------------------------------------------------------------------------------------------
-# The chapter's explorer
+# The chapter's explorers
 # ---------------------------------------------------------------------------------------------
 
 EXPLORER_WORDS = ("king", "love", "war", "water", "horse", "music", "church", "gold")
