@@ -303,49 +303,379 @@ def test_unknown_word_names_it_and_suggests_spellings():
 
 
 _ST = E.build_stream(TINY, min_count=1)
-_M = E.ppmi(E.cooccurrence(_ST, 2))
+_C = E.cooccurrence(_ST, 2)
+_M = E.ppmi(_C)
+_EMPTY = E.TokenStream(("a", "b"), np.array([1, 1]), np.array([], dtype=np.int64),
+                       np.array([], dtype=np.int64))
+_EMB = E.Embeddings(["king", "queen", "man", "woman", "cat"],
+                    np.random.default_rng(0).standard_normal((5, 3)))
+_NS = E.NoiseSampler(np.array([3.0, 2.0, 1.0]), table_size=100)
+_V = torch.zeros(2, 3)
+_U = torch.zeros(2, 4, 3)
+_IDS = np.array([0, 1, 2, 1])
+_SENT = np.array([0, 0, 1, 1])
+_RNG = np.random.default_rng(0)
+_PAIRS = [("king", "queen", 8.0), ("man", "woman", 7.0), ("cat", "king", 1.0)]
+_QUESTIONS = [("family", ("man", "king", "woman", "queen"))]
 
 
-@pytest.mark.parametrize("call,match", [
-    (lambda: E.build_stream([]), "empty"),
-    (lambda: E.build_stream([[], []]), "empty"),
-    (lambda: E.build_stream("the cat sat"), "token lists"),
-    (lambda: E.build_stream(TINY, min_count=0), "min_count"),
-    (lambda: E.build_stream(TINY, min_count=100), "min_count"),
-    (lambda: E.cooccurrence(_ST, 0), "window"),
-    (lambda: E.cooccurrence(_ST, -2), "window"),
-    (lambda: E.cooccurrence(_ST, 1.5), "window"),
-    (lambda: E.cooccurrence(E.TokenStream(("a",), np.array([1]), np.array([], dtype=np.int64),
-                                          np.array([], dtype=np.int64)), 2), "empty"),
-    (lambda: E.ppmi(_M.toarray()), "sparse"),
-    (lambda: E.ppmi(_M, alpha=0), "alpha"),
-    (lambda: E.ppmi(_M, shift=0), "shift"),
-    (lambda: E.ppmi(sp.csr_matrix((3, 3))), "no positive counts"),
-    (lambda: E.svd_embeddings(_M, _ST.V + 1), "dim must not exceed the vocabulary size"),
-    (lambda: E.svd_embeddings(_M, 0), "dim"),
-    (lambda: E.train_sgns(_ST, dim=_ST.V + 1, progress=False), "dim must not exceed"),
-    (lambda: E.train_sgns(_ST, dim=2, window=0, progress=False), "window"),
-    (lambda: E.train_sgns(_ST, dim=2, negative=0, progress=False), "negative"),
-    (lambda: E.train_sgns(_ST, dim=2, lr=0, progress=False), "lr"),
-    (lambda: E.train_sgns(E.TokenStream(("a",), np.array([1]), np.array([], dtype=np.int64),
-                                        np.array([], dtype=np.int64)), progress=False), "empty"),
-    (lambda: E.skipgram_pairs(_ST.ids, _ST.sent, 0, None), "window"),
-    (lambda: E.NoiseSampler(np.array([])), "counts"),
-    (lambda: E.NoiseSampler(np.array([1.0, -1.0])), "counts"),
-    (lambda: E.keep_probabilities(np.array([3, 4]), -1e-3), "sample"),
-    (lambda: E.Embeddings(["a", "b"], np.zeros((3, 2))), "shape"),
-    (lambda: E.Embeddings(["a", "a"], np.zeros((2, 2))), "distinct"),
-    (lambda: E.evaluate_word_pairs(E.Embeddings(["a"], np.ones((1, 2))), []), "empty"),
-    (lambda: E.evaluate_analogies(E.Embeddings(["a"], np.ones((1, 2))), []), "empty"),
-])
-def test_bad_inputs_raise_value_error(call, match):
-    with pytest.raises(ValueError, match=match):
+def _nan_counts():
+    C = _C.copy()
+    C.data[0] = np.nan
+    return C
+
+
+def _negative_counts():
+    C = _C.copy()
+    C.data[0] = -1.0
+    return C
+
+
+# {public function: [(call, exception type, text the message must contain), ...]}; each message
+# names the argument (issue 13). At least five bad inputs per public function.
+BAD = {
+    "TokenStream": [
+        (lambda: E.TokenStream("ab", np.array([1, 1]), _IDS[:0], _SENT[:0]), TypeError, "words"),
+        (lambda: E.TokenStream(("a", "a"), np.array([1, 1]), _IDS[:0], _SENT[:0]), ValueError,
+         "words must be distinct"),
+        (lambda: E.TokenStream(("a", "b"), np.array([1]), _IDS[:0], _SENT[:0]), ValueError,
+         "counts"),
+        (lambda: E.TokenStream(("a", "b"), np.array([1, -1]), _IDS[:0], _SENT[:0]), ValueError,
+         "counts"),
+        (lambda: E.TokenStream(("a", "b"), np.array([1.5, 2]), _IDS[:0], _SENT[:0]), ValueError,
+         "counts must hold integers"),
+        (lambda: E.TokenStream(("a", "b"), np.array([1, 1]), np.array([0, 2]), np.array([0, 0])),
+         ValueError, "ids must be < the vocabulary size"),
+        (lambda: E.TokenStream(("a", "b"), np.array([1, 1]), np.array([0, 1]), np.array([0])),
+         ValueError, "sent"),
+        (lambda: E.TokenStream(("a", "b"), np.array([1, 1]), np.array([0.5, 1]),
+                               np.array([0, 0])), TypeError, "ids"),
+        (lambda: E.TokenStream(("a", "b"), np.array([1, 1]), np.array([0, 1]),
+                               np.array([1, 0])), ValueError, "sent must be non-decreasing"),
+    ],
+    "TokenStream.id": [
+        (lambda: _ST.id(3), TypeError, "word"),
+        (lambda: _ST.id(None), TypeError, "word"),
+        (lambda: _ST.id(b"cat"), TypeError, "word"),
+        (lambda: _ST.id(["cat"]), TypeError, "word"),
+        (lambda: _ST.id(np.int64(0)), TypeError, "word"),
+    ],
+    "build_stream": [
+        (lambda: E.build_stream([]), ValueError, "empty"),
+        (lambda: E.build_stream([[], []]), ValueError, "empty"),
+        (lambda: E.build_stream("the cat sat"), TypeError, "sentences"),
+        (lambda: E.build_stream(["the cat", "a dog"]), TypeError, "sentences"),
+        (lambda: E.build_stream([[1, 2, 3]]), TypeError, "sentences"),
+        (lambda: E.build_stream(TINY, min_count=0), ValueError, "min_count"),
+        (lambda: E.build_stream(TINY, min_count=2.5), TypeError, "min_count"),
+        (lambda: E.build_stream(TINY, min_count=100), ValueError, "min_count"),
+    ],
+    "cooccurrence": [
+        (lambda: E.cooccurrence(_ST, 0), ValueError, "window"),
+        (lambda: E.cooccurrence(_ST, -2), ValueError, "window"),
+        (lambda: E.cooccurrence(_ST, 1.5), TypeError, "window"),
+        (lambda: E.cooccurrence(_ST, True), TypeError, "window"),
+        (lambda: E.cooccurrence(_EMPTY, 2), ValueError, "empty"),
+        (lambda: E.cooccurrence(TINY, 2), TypeError, "stream"),
+        (lambda: E.cooccurrence(_ST, 2, dynamic="yes"), TypeError, "dynamic"),
+    ],
+    "ppmi": [
+        (lambda: E.ppmi(_M.toarray()), TypeError, "C must be a scipy.sparse"),
+        (lambda: E.ppmi(sp.csr_matrix(np.ones((2, 3)))), ValueError, "C must be a square"),
+        (lambda: E.ppmi(_C, alpha=0), ValueError, "alpha"),
+        (lambda: E.ppmi(_C, alpha=1.5), ValueError, "alpha"),
+        (lambda: E.ppmi(_C, alpha=float("nan")), ValueError, "alpha"),
+        (lambda: E.ppmi(_C, shift=0), ValueError, "shift"),
+        (lambda: E.ppmi(_C, shift=float("nan")), ValueError, "shift"),
+        (lambda: E.ppmi(_C, shift=float("inf")), ValueError, "shift"),
+        (lambda: E.ppmi(_C, shift="1"), TypeError, "shift"),
+        (lambda: E.ppmi(sp.csr_matrix((3, 3))), ValueError, "C has no positive counts"),
+        (lambda: E.ppmi(_negative_counts()), ValueError, "C must hold counts >= 0"),
+        (lambda: E.ppmi(_nan_counts()), ValueError, "C must hold finite"),
+    ],
+    "randomized_svd": [
+        (lambda: E.randomized_svd(_M, 0, np.random.default_rng(0)), ValueError, "k"),
+        (lambda: E.randomized_svd(_M, _ST.V + 1, np.random.default_rng(0)), ValueError, "k"),
+        (lambda: E.randomized_svd(_M, 2.0, np.random.default_rng(0)), TypeError, "k"),
+        (lambda: E.randomized_svd(_M, 2, 0), TypeError, "rng"),
+        (lambda: E.randomized_svd(_M, 2, np.random.default_rng(0), n_iter=-1), ValueError,
+         "n_iter"),
+        (lambda: E.randomized_svd(_M, 2, np.random.default_rng(0), n_oversample=-1), ValueError,
+         "n_oversample"),
+        (lambda: E.randomized_svd(np.full((3, 3), np.nan), 2, np.random.default_rng(0)),
+         ValueError, "M must hold finite"),
+        (lambda: E.randomized_svd("M", 2, np.random.default_rng(0)), TypeError, "M"),
+        (lambda: E.randomized_svd(np.ones(4), 2, np.random.default_rng(0)), ValueError, "M"),
+    ],
+    "svd_embeddings": [
+        (lambda: E.svd_embeddings(_M, _ST.V + 1), ValueError,
+         "dim must not exceed the vocabulary size"),
+        (lambda: E.svd_embeddings(_M, 0), ValueError, "dim"),
+        (lambda: E.svd_embeddings(_M, 2.5), TypeError, "dim"),
+        (lambda: E.svd_embeddings(_M, 2, eig=float("nan")), ValueError, "eig"),
+        (lambda: E.svd_embeddings(_M, 2, seed=-1), ValueError, "seed"),
+        (lambda: E.svd_embeddings(_M, 2, n_iter=-1), ValueError, "n_iter"),
+        (lambda: E.svd_embeddings(_M, 2, dtype=np.int32), ValueError, "dtype"),
+        (lambda: E.svd_embeddings([[1, 2], [3, np.inf]], 1), ValueError, "M must hold finite"),
+    ],
+    "keep_probabilities": [
+        (lambda: E.keep_probabilities(np.array([3, 4]), -1e-3), ValueError, "sample"),
+        (lambda: E.keep_probabilities(np.array([3, 4]), float("nan")), ValueError, "sample"),
+        (lambda: E.keep_probabilities(np.array([3, 4]), float("inf")), ValueError, "sample"),
+        (lambda: E.keep_probabilities(np.array([3, 4]), "1e-3"), TypeError, "sample"),
+        (lambda: E.keep_probabilities(np.array([3, -4]), 1e-3), ValueError, "counts"),
+        (lambda: E.keep_probabilities(np.array([3, np.nan]), 1e-3), ValueError, "counts"),
+        (lambda: E.keep_probabilities(np.array([]), 1e-3), ValueError, "counts"),
+        (lambda: E.keep_probabilities(np.array([0, 0]), 1e-3), ValueError, "counts"),
+    ],
+    "subsample": [
+        (lambda: E.subsample(_ST, np.ones(_ST.V), 0), TypeError, "rng"),
+        (lambda: E.subsample(_ST, np.ones(_ST.V + 1), _RNG), ValueError, "keep"),
+        (lambda: E.subsample(_ST, np.full(_ST.V, 1.5), _RNG), ValueError, "keep"),
+        (lambda: E.subsample(_ST, np.full(_ST.V, np.nan), _RNG), ValueError, "keep"),
+        (lambda: E.subsample(TINY, np.ones(_ST.V), _RNG), TypeError, "stream"),
+        (lambda: E.subsample(_ST, "all", _RNG), TypeError, "keep"),
+    ],
+    "skipgram_pairs": [
+        (lambda: E.skipgram_pairs(_IDS, _SENT, 0, None), ValueError, "window"),
+        (lambda: E.skipgram_pairs(_IDS, _SENT, 2.0, None), TypeError, "window"),
+        (lambda: E.skipgram_pairs(_IDS, _SENT[:3], 2, None), ValueError, "sent"),
+        (lambda: E.skipgram_pairs(_IDS - 1, _SENT, 2, None), ValueError, "ids"),
+        (lambda: E.skipgram_pairs(_IDS * 0.5, _SENT, 2, None), TypeError, "ids"),
+        (lambda: E.skipgram_pairs(_IDS, _SENT[::-1], 2, None), ValueError, "sent"),
+        (lambda: E.skipgram_pairs(_IDS, _SENT, 2, 0), TypeError, "rng"),
+    ],
+    "NoiseSampler": [
+        (lambda: E.NoiseSampler(np.array([])), ValueError, "counts"),
+        (lambda: E.NoiseSampler(np.array([1.0, -1.0])), ValueError, "counts"),
+        (lambda: E.NoiseSampler(np.array([1.0, np.nan])), ValueError, "counts"),
+        (lambda: E.NoiseSampler(np.ones((2, 2))), ValueError, "counts"),
+        (lambda: E.NoiseSampler(np.array([1.0, 2.0]), power=float("nan")), ValueError, "power"),
+        (lambda: E.NoiseSampler(np.array([1.0, 2.0]), seed=-1), ValueError, "seed"),
+        (lambda: E.NoiseSampler(np.array([1.0, 2.0]), table_size=1), ValueError, "table_size"),
+        (lambda: E.NoiseSampler(np.array([1.0, 2.0]), table_size=10.0), TypeError,
+         "table_size"),
+    ],
+    "NoiseSampler.sample": [
+        (lambda: _NS.sample((-1, 2)), ValueError, "shape"),
+        (lambda: _NS.sample((2.5,)), TypeError, "shape"),
+        (lambda: _NS.sample("3"), TypeError, "shape"),
+        (lambda: _NS.sample(None), TypeError, "shape"),
+        (lambda: _NS.sample((2, "k")), TypeError, "shape"),
+    ],
+    "sgns_loss_and_grads": [
+        (lambda: E.sgns_loss_and_grads(_V.numpy(), _U), TypeError, "v"),
+        (lambda: E.sgns_loss_and_grads(_V, _U.long()), TypeError, "u"),
+        (lambda: E.sgns_loss_and_grads(_V[0], _U), ValueError, "v"),
+        (lambda: E.sgns_loss_and_grads(_V, _U[0]), ValueError, "u"),
+        (lambda: E.sgns_loss_and_grads(_V, _U[:, :, :2]), ValueError, "u must have shape"),
+        (lambda: E.sgns_loss_and_grads(_V, _U[:1]), ValueError, "u must have shape"),
+        (lambda: E.sgns_loss_and_grads(_V, _U.double()), TypeError, "u"),
+        (lambda: E.sgns_loss_and_grads(_V, _U, with_loss="yes"), TypeError, "with_loss"),
+    ],
+    "train_sgns": [
+        (lambda: E.train_sgns(_ST, dim=_ST.V + 1, progress=False), ValueError,
+         "dim must not exceed"),
+        (lambda: E.train_sgns(_ST, dim=2, window=0, progress=False), ValueError, "window"),
+        (lambda: E.train_sgns(_ST, dim=2, negative=0, progress=False), ValueError, "negative"),
+        (lambda: E.train_sgns(_ST, dim=2, lr=0, progress=False), ValueError, "lr"),
+        (lambda: E.train_sgns(_ST, dim=2, lr=float("nan"), progress=False), ValueError, "lr"),
+        (lambda: E.train_sgns(_ST, dim=2, min_lr=1.0, progress=False), ValueError, "min_lr"),
+        (lambda: E.train_sgns(_ST, dim=2, sample=float("nan"), progress=False), ValueError,
+         "sample"),
+        (lambda: E.train_sgns(_ST, dim=2, epochs=1.5, progress=False), TypeError, "epochs"),
+        (lambda: E.train_sgns(_ST, dim=2, batch_size=0, progress=False), ValueError,
+         "batch_size"),
+        (lambda: E.train_sgns(_ST, dim=2, threads=0, progress=False), ValueError, "threads"),
+        (lambda: E.train_sgns(_ST, dim=2, seed=-1, progress=False), ValueError, "seed"),
+        (lambda: E.train_sgns(_EMPTY, dim=1, progress=False), ValueError, "empty"),
+        (lambda: E.train_sgns(TINY, dim=2, progress=False), TypeError, "stream"),
+        (lambda: E.train_sgns(_ST, dim=2, lr=1e30, epochs=3, progress=False),
+         FloatingPointError, "lr"),
+    ],
+    "Embeddings": [
+        (lambda: E.Embeddings(["a", "b"], np.zeros((3, 2))), ValueError, "W must have shape"),
+        (lambda: E.Embeddings(["a", "a"], np.zeros((2, 2))), ValueError, "words must be distinct"),
+        (lambda: E.Embeddings("ab", np.zeros((2, 2))), TypeError, "words"),
+        (lambda: E.Embeddings([1, 2], np.zeros((2, 2))), TypeError, "words"),
+        (lambda: E.Embeddings(["a", "b"], np.array([[0.0, np.nan], [1, 1]])), ValueError, "W"),
+        (lambda: E.Embeddings(["a", "b"], np.zeros(2)), ValueError, "W"),
+        (lambda: E.Embeddings([], np.zeros((0, 2))), ValueError, "words"),
+        (lambda: E.Embeddings(["a", "b"], [["x", "y"], ["z", "w"]]), TypeError, "W"),
+    ],
+    "Embeddings.from_keyed_vectors": [
+        (lambda: E.Embeddings.from_keyed_vectors(None), TypeError, "kv"),
+        (lambda: E.Embeddings.from_keyed_vectors(np.eye(2)), TypeError, "kv"),
+        (lambda: E.Embeddings.from_keyed_vectors({"a": [1.0]}), TypeError, "kv"),
+        (lambda: E.Embeddings.from_keyed_vectors("model.kv"), TypeError, "kv"),
+        (lambda: E.Embeddings.from_keyed_vectors(_EMB), TypeError, "kv"),
+    ],
+    "Embeddings.id": [
+        (lambda: _EMB.id(0), TypeError, "word"),
+        (lambda: _EMB.id(None), TypeError, "word"),
+        (lambda: _EMB.id(b"king"), TypeError, "word"),
+        (lambda: _EMB.id(("king",)), TypeError, "word"),
+        (lambda: _EMB.id(1.0), TypeError, "word"),
+    ],
+    "Embeddings.vector": [
+        (lambda: _EMB.vector(0), TypeError, "word"),
+        (lambda: _EMB.vector(None), TypeError, "word"),
+        (lambda: _EMB.vector(b"king"), TypeError, "word"),
+        (lambda: _EMB.vector(["king"]), TypeError, "word"),
+        (lambda: _EMB.vector(np.int64(2)), TypeError, "word"),
+    ],
+    "Embeddings.similarity": [
+        (lambda: _EMB.similarity(0, "king"), TypeError, "w1"),
+        (lambda: _EMB.similarity("king", 1), TypeError, "w2"),
+        (lambda: _EMB.similarity(None, "king"), TypeError, "w1"),
+        (lambda: _EMB.similarity("king", b"queen"), TypeError, "w2"),
+        (lambda: _EMB.similarity(["king"], "queen"), TypeError, "w1"),
+    ],
+    "Embeddings.nearest": [
+        (lambda: _EMB.nearest("king", k=-1), ValueError, "k"),
+        (lambda: _EMB.nearest("king", k=0), ValueError, "k"),
+        (lambda: _EMB.nearest("king", k=2.5), TypeError, "k"),
+        (lambda: _EMB.nearest(np.array([np.nan, 0, 0])), ValueError, "query"),
+        (lambda: _EMB.nearest(np.zeros(3)), ValueError, "query"),
+        (lambda: _EMB.nearest(np.ones(4)), ValueError, "query"),
+        (lambda: _EMB.nearest(None), TypeError, "query"),
+        (lambda: _EMB.nearest("king", exclude="queen"), TypeError, "exclude"),
+    ],
+    "Embeddings.analogy": [
+        (lambda: _EMB.analogy(0, "king", "woman"), TypeError, "a"),
+        (lambda: _EMB.analogy("man", None, "woman"), TypeError, "b"),
+        (lambda: _EMB.analogy("man", "king", 3), TypeError, "c"),
+        (lambda: _EMB.analogy("man", "king", "woman", k=0), ValueError, "k"),
+        (lambda: _EMB.analogy("man", "king", "woman", k=-1), ValueError, "k"),
+        (lambda: _EMB.analogy("man", "king", "woman", k="1"), TypeError, "k"),
+    ],
+    "load_word_pairs": [
+        (lambda: E.load_word_pairs(353), TypeError, "name_or_path"),
+        (lambda: E.load_word_pairs(None), TypeError, "name_or_path"),
+        (lambda: E.load_word_pairs("wordsim-353"), FileNotFoundError, "name_or_path"),
+        (lambda: E.load_word_pairs("/nonexistent/pairs.tsv"), FileNotFoundError,
+         "name_or_path"),
+        (lambda: E.load_word_pairs(_write("a\tb\n")), ValueError, "name_or_path: line 1"),
+        (lambda: E.load_word_pairs(_write("a\tb\thigh\n")), ValueError, "name_or_path: line 1"),
+        (lambda: E.load_word_pairs(_write("a\tb\tnan\n")), ValueError, "name_or_path"),
+        (lambda: E.load_word_pairs(_write("# only a comment\n")), ValueError, "name_or_path"),
+    ],
+    "load_analogies": [
+        (lambda: E.load_analogies(1), TypeError, "path"),
+        (lambda: E.load_analogies(["questions-words.txt"]), TypeError, "path"),
+        (lambda: E.load_analogies("/nonexistent/questions.txt"), FileNotFoundError, "path"),
+        (lambda: E.load_analogies(_write(": family\nman king woman\n")), ValueError, "path"),
+        (lambda: E.load_analogies(_write("")), ValueError, "path"),
+    ],
+    "evaluate_word_pairs": [
+        (lambda: E.evaluate_word_pairs(_EMB, []), ValueError, "pairs"),
+        (lambda: E.evaluate_word_pairs(_EMB.W, _PAIRS), TypeError, "emb"),
+        (lambda: E.evaluate_word_pairs(_EMB, "king queen 8"), TypeError, "pairs"),
+        (lambda: E.evaluate_word_pairs(_EMB, [("king", "queen")]), TypeError, "pairs"),
+        (lambda: E.evaluate_word_pairs(_EMB, [(0, 1, 8.0)]), TypeError, "pairs"),
+        (lambda: E.evaluate_word_pairs(_EMB, [("king", "queen", float("nan"))]), ValueError,
+         "pairs"),
+        (lambda: E.evaluate_word_pairs(_EMB, _PAIRS, restrict="king"), TypeError, "restrict"),
+        (lambda: E.evaluate_word_pairs(_EMB, _PAIRS, restrict={1, 2}), TypeError, "restrict"),
+    ],
+    "evaluate_analogies": [
+        (lambda: E.evaluate_analogies(_EMB, []), ValueError, "questions"),
+        (lambda: E.evaluate_analogies(None, _QUESTIONS), TypeError, "emb"),
+        (lambda: E.evaluate_analogies(_EMB, [("man", "king", "woman", "queen")]), TypeError,
+         "questions"),
+        (lambda: E.evaluate_analogies(_EMB, [("s", ("man", "king", "woman"))]), TypeError,
+         "questions"),
+        (lambda: E.evaluate_analogies(_EMB, "man king woman queen"), TypeError, "questions"),
+        (lambda: E.evaluate_analogies(_EMB, _QUESTIONS, batch=0), ValueError, "batch"),
+        (lambda: E.evaluate_analogies(_EMB, _QUESTIONS, restrict="man"), TypeError, "restrict"),
+    ],
+    "load_pretrained": [
+        (lambda: E.load_pretrained(lowercase="yes"), TypeError, "lowercase"),
+        (lambda: E.load_pretrained(lowercase=1), TypeError, "lowercase"),
+        (lambda: E.load_pretrained(lowercase=None), TypeError, "lowercase"),
+        (lambda: E.load_pretrained(lowercase="false"), TypeError, "lowercase"),
+        (lambda: E.load_pretrained(lowercase=[True]), TypeError, "lowercase"),
+    ],
+    "neighbourhood": [
+        (lambda: E.neighbourhood(_EMB, "king", 0), ValueError, "k"),
+        (lambda: E.neighbourhood(_EMB, "king", len(_EMB)), ValueError, "k"),
+        (lambda: E.neighbourhood(_EMB, "king", 2.0), TypeError, "k"),
+        (lambda: E.neighbourhood(_EMB, 0, 2), TypeError, "word"),
+        (lambda: E.neighbourhood(_EMB.W, "king", 2), TypeError, "emb"),
+        (lambda: E.neighbourhood(E.Embeddings(["a"], np.ones((1, 2))), "a", 1), ValueError,
+         "emb"),
+    ],
+}
+
+
+def _write(text: str) -> str:
+    import tempfile
+
+    f = tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False, encoding="utf-8")
+    f.write(text)
+    f.close()
+    return f.name
+
+
+@pytest.mark.parametrize("call,exc,match", [row for rows in BAD.values() for row in rows],
+                         ids=[f"{name}-{i}" for name, rows in BAD.items()
+                              for i in range(len(rows))])
+def test_bad_inputs_raise_naming_the_argument(call, exc, match):
+    with pytest.raises(exc, match=match):
         call()
 
 
+def test_every_public_callable_has_five_bad_inputs():
+    import inspect
+
+    records = {"SGNSResult", "PairScore", "AnalogyScore"}   # result records, built by the module
+    public = {n for n in E.__all__ if callable(getattr(E, n)) and n not in records}
+    for cls in (E.TokenStream, E.Embeddings, E.NoiseSampler):
+        methods = {m for m, f in vars(cls).items() if not m.startswith("_")
+                   and (inspect.isfunction(f) or isinstance(f, classmethod))}
+        # a method that takes arguments (beyond self / cls) needs its own table
+        public |= {f"{cls.__name__}.{m}" for m in methods
+                   if inspect.signature(getattr(cls, m)).parameters.keys() - {"self", "cls"}}
+    table = {**BAD, **BAD_EXPLORERS}
+    missing = {n: len(table.get(n, [])) for n in public if len(table.get(n, [])) < 5}
+    assert not missing, f"fewer than five bad inputs: {missing}"
+
+
+def test_long_window_is_capped_at_the_longest_sentence():
+    # a window far longer than any sentence counts the same pairs, at once (it used to loop
+    # over every distance up to the window)
+    for dynamic in (False, True):
+        C = E.cooccurrence(_ST, 10**9, dynamic=dynamic)
+        np.testing.assert_allclose(C.toarray(),
+                                   brute_cooccurrence(TINY, _ST.words, 10**9, dynamic))
+    c, o = E.skipgram_pairs(_ST.ids, _ST.sent, 10**9, None)
+    c6, o6 = E.skipgram_pairs(_ST.ids, _ST.sent, 6, None)   # the longest sentence: 6 tokens
+    np.testing.assert_array_equal(c, c6)
+    np.testing.assert_array_equal(o, o6)
+    empty = E.skipgram_pairs(np.array([], dtype=np.int64), np.array([], dtype=np.int64), 3, None)
+    assert empty[0].shape == empty[1].shape == (0,)
+    one_word = E.TokenStream(("a", "b"), np.array([1, 1]), np.array([0, 1]), np.array([0, 1]))
+    assert E.cooccurrence(one_word, 5).nnz == 0
+
+
+def test_train_sgns_stops_on_divergence_naming_lr():
+    with pytest.raises(FloatingPointError, match=r"diverged.*lr \(got 1e\+30\)"):
+        E.train_sgns(_ST, dim=2, lr=1e30, epochs=3, progress=False, log_every=1)
+
+
+def test_nearest_returns_at_most_what_remains():
+    assert len(_EMB.nearest("king", k=100)) == len(_EMB) - 1
+    assert len(_EMB.nearest("king", k=100, exclude=["queen"])) == len(_EMB) - 2
+
+
 # ---------------------------------------------------------------------------------------------
-# The chapter's explorer: every control position renders
+# The chapter's explorers: every control position renders
 # ---------------------------------------------------------------------------------------------
+
+_SYN_WORDS = [f"w{i}" for i in range(12)]
+_SYN = {name: E.Embeddings(_SYN_WORDS, np.random.default_rng(seed).standard_normal((12, 4)))
+        for seed, name in enumerate(("model A", "model B"))}
+
 
 @pytest.mark.parametrize("word", E.EXPLORER_WORDS)
 def test_neighbourhood_sweeps_explorer_words(pretrained, word):
@@ -364,11 +694,81 @@ def test_explorer_analogies_are_answerable(pretrained, a, b, c):
     assert len(top) == 5 and not {a, b, c} & {w for w, _ in top}
 
 
-def test_neighbourhood_bad_k(pretrained):
-    with pytest.raises(ValueError, match="k must be"):
-        E.neighbourhood(pretrained, "king", 0)
+def test_neighbourhood_unknown_word(pretrained):
     with pytest.raises(KeyError, match="'kingz'"):
         E.neighbourhood(pretrained, "kingz", 5)
+
+
+def test_neighbourhood_explorer_renders_every_static_frame():
+    ex = E.neighbourhood_explorer(_SYN, words=_SYN_WORDS[:5], k=6)
+    assert ex.static_names == ("word", "model")
+    n = 0
+    for params in ex.grid(ex.static_names):
+        data = ex.compute(**params)
+        assert data["words"][0] == params["word"] and len(data["words"]) == 7
+        fig = ex.render(**params)
+        assert len(fig.axes) == 2
+        n += 1
+    assert n == 5 * 2
+    assert ex.defaults == {"word": "w0", "model": "model A"}
+    assert len(ex.png(word="w3", model="model B")) > 1000
+
+
+def test_analogy_explorer_renders_every_static_frame():
+    questions = [("w0", "w1", "w2"), ("w3", "w4", "w5"), ("w6", "w7", "w8")]
+    ex = E.analogy_explorer(_SYN, questions, k=4)
+    n = 0
+    for params in ex.grid(ex.static_names):
+        top = ex.compute(**params)
+        a, b, c = params["question"].replace(" ::", " :").split(" : ")
+        assert len(top) == 4 and not {a, b, c} & {w for w, _ in top}
+        assert top == _SYN[params["model"]].analogy(a, b, c, k=4)
+        assert ex.render(**params).axes
+        n += 1
+    assert n == 3 * 2
+
+
+def test_chapter_explorers_render_with_the_pretrained_vectors(pretrained):
+    ex = E.neighbourhood_explorer({"pretrained": pretrained})
+    for params in ex.grid(ex.static_names):
+        assert ex.render(**params).axes
+    ex = E.analogy_explorer({"pretrained": pretrained})
+    for params in ex.grid(ex.static_names):
+        assert ex.render(**params).axes
+    # the pretrained vectors answer the classic question
+    assert ex.compute(question="man : king :: woman", model="pretrained")[0][0] == "queen"
+
+
+BAD_EXPLORERS = {
+    "neighbourhood_explorer": [
+        (lambda: E.neighbourhood_explorer({}), ValueError, "models"),
+        (lambda: E.neighbourhood_explorer([_SYN["model A"]]), TypeError, "models"),
+        (lambda: E.neighbourhood_explorer({"A": np.eye(3)}), TypeError, "models"),
+        (lambda: E.neighbourhood_explorer(_SYN, words=["w0", "zz"]), ValueError, "words"),
+        (lambda: E.neighbourhood_explorer(_SYN, words="w0"), TypeError, "words"),
+        (lambda: E.neighbourhood_explorer(_SYN, words=[]), ValueError, "words"),
+        (lambda: E.neighbourhood_explorer(_SYN, words=["w0"], k=0), ValueError, "k"),
+        (lambda: E.neighbourhood_explorer(_SYN, words=["w0"], k=12), ValueError, "k"),
+    ],
+    "analogy_explorer": [
+        (lambda: E.analogy_explorer({}), ValueError, "models"),
+        (lambda: E.analogy_explorer({1: _SYN["model A"]}), TypeError, "models"),
+        (lambda: E.analogy_explorer(_SYN, [("w0", "w1")]), TypeError, "questions"),
+        (lambda: E.analogy_explorer(_SYN, [("w0", "w1", "zz")]), ValueError, "questions"),
+        (lambda: E.analogy_explorer(_SYN, []), ValueError, "questions"),
+        (lambda: E.analogy_explorer(_SYN, "w0 w1 w2"), TypeError, "questions"),
+        (lambda: E.analogy_explorer(_SYN, [("w0", "w1", "w2")], k=0), ValueError, "k"),
+        (lambda: E.analogy_explorer(_SYN, [("w0", "w1", "w2")] * 2), ValueError, "questions"),
+    ],
+}
+
+
+@pytest.mark.parametrize("call,exc,match", [r for rows in BAD_EXPLORERS.values() for r in rows],
+                         ids=[f"{n}-{i}" for n, rows in BAD_EXPLORERS.items()
+                              for i in range(len(rows))])
+def test_explorer_bad_inputs(call, exc, match):
+    with pytest.raises(exc, match=match):
+        call()
 
 
 def test_explorer_words_are_in_the_chapter_corpus():
