@@ -61,13 +61,20 @@ cache-check:
 	  rm -rf _build/.jupyter_cache && echo "$(HELPERS_SUM)" > _build/.helpers-sum && \
 	  echo "helpers/ or results/ changed since the last build: chapters will be re-executed"; fi
 
+# The load average around each build, for `make bench`'s chapter times (benchmarks/chapter_times.py).
+LOAD_NOTE = echo "$(1) $$(date -u +%FT%TZ): $$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)" $(2) _build/.build-load
+
 book: $(STAMP) vendor cache-check
+	@$(call LOAD_NOTE,build start,>)
 	$(BUILD_ENV) $(BIN)/jupyter-book build . --builder html
+	@$(call LOAD_NOTE,build end,>>)
 	@echo "Open: file://$(CURDIR)/_build/html/index.html"
 
 # Strict build: warnings are errors, nitpicky references, every notebook executed (cached).
 strict-book: $(STAMP) vendor cache-check
+	@$(call LOAD_NOTE,strict build start,>)
 	$(BUILD_ENV) $(BIN)/jupyter-book build . --builder html -n -W --keep-going
+	@$(call LOAD_NOTE,strict build end,>>)
 
 unit: $(STAMP)
 	$(BIN)/pytest -m "not book" -q

@@ -50,6 +50,18 @@ def test_committed_notebooks_give_every_cell_a_unique_id():
         assert all(ids) and len(set(ids)) == len(ids), f"{rel}: missing or repeated cell ids"
 
 
+def test_every_toc_chapter_has_a_time_budget():
+    """The budgets live in benchmarks/chapter_times.py (``make bench`` reports each chapter's
+    execution time against its budget; no test times anything)."""
+    from benchmarks.chapter_times import BUDGETS, chapters
+
+    stems = [f.split("/", 1)[1] for f in toc_files() if f.startswith("notebooks/")]
+    assert stems, "no chapter notebooks in _toc.yml"
+    assert set(stems) <= set(BUDGETS), f"chapters without a budget: {set(stems) - set(BUDGETS)}"
+    assert all(isinstance(b, (int, float)) and b > 0 for b in BUDGETS.values())
+    assert chapters() == stems, "benchmarks/chapter_times.py must time exactly the toc's chapters"
+
+
 def test_every_chapter_is_in_the_toc_and_every_toc_file_exists():
     toc = toc_files()
     for nb in NOTEBOOKS:
