@@ -154,3 +154,12 @@ def test_binder_installs_the_same_no_deps_packages_as_make():
         return {w for w in line.split() if "==" in w}
 
     assert pins((ROOT / "Makefile").read_text()) == pins((ROOT / "postBuild").read_text())
+
+
+def test_scripts_and_benchmarks_do_not_edit_sys_path_for_helpers():
+    """`helpers` comes from the editable install (and pytest's `pythonpath`), not sys.path lines."""
+    offenders = [f"{p.relative_to(ROOT)}:{k}"
+                 for d in ("scripts", "benchmarks") for p in sorted((ROOT / d).glob("*.py"))
+                 for k, line in enumerate(p.read_text().splitlines(), 1)
+                 if re.search(r"sys\.path\.(insert|append)\(.*src", line)]
+    assert not offenders, offenders
