@@ -110,17 +110,39 @@ def test_reader_notes_labels_are_well_formed_and_listed():
     assert set(labels) <= set(IDS)
 
 
-def test_environment_yml_mirrors_requirements():
-    req = {l.split("==")[0].lower(): l.split("==")[1] for l in
-           (ROOT / "requirements.txt").read_text().splitlines() if "==" in l and not l.startswith("#")}
+def _pins(lines) -> dict[str, str]:
+    """{lower-case name: version} of the `name==version` lines (comments and options skipped)."""
+    out = {}
+    for line in lines:
+        line = line.split("#", 1)[0].strip()
+        if "==" in line and not line.startswith("-"):
+            name, version = line.split("==", 1)
+            out[name.strip().lower()] = version.strip()
+    return out
+
+
+def _binder_pip() -> list[str]:
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
-    pip = next(d for d in env["dependencies"] if isinstance(d, dict))["pip"]
-    pins = {l.split("==")[0].lower(): l.split("==")[1] for l in pip if "==" in l}
-    assert pins == req
-    constraints = {l.split("==")[0].lower(): l.split("==")[1] for l in
-                   (ROOT / "constraints.txt").read_text().splitlines() if "==" in l}
+    return next(d for d in env["dependencies"] if isinstance(d, dict))["pip"]
+
+
+def test_environment_yml_mirrors_requirements():
+    """Binder's environment resolves to requirements.txt's pins (torch's CPU build `+cpu` is the
+    same release), and constraints.txt agrees on each."""
+    req = _pins((ROOT / "requirements.txt").read_text().splitlines())
+    pins = _pins(_binder_pip())
+    assert {k: v.removesuffix("+cpu") for k, v in pins.items()} == req
+    constraints = _pins((ROOT / "constraints.txt").read_text().splitlines())
     for name, version in req.items():
         assert constraints.get(name) == version, f"constraints.txt disagrees on {name}"
+
+
+def test_binder_installs_the_cpu_build_of_torch():
+    """A plain `torch==` pin pulls the multi-GB CUDA build on Linux, which Binder may not finish:
+    environment.yml pins the `+cpu` build and names PyTorch's CPU wheel index."""
+    pip = _binder_pip()
+    assert _pins(pip)["torch"].endswith("+cpu"), "environment.yml must pin torch's +cpu build"
+    assert "--extra-index-url https://download.pytorch.org/whl/cpu" in pip
 
 
 def test_every_helper_module_has_tests():
@@ -150,7 +172,7 @@ def test_importing_helpers_has_no_side_effects():
 
 def test_binder_installs_the_same_no_deps_packages_as_make():
     def pins(text):
-        line = next(l for l in text.splitlines() if "--no-deps" in l and "==" in l)
+        line = next(ln for ln in text.splitlines() if "--no-deps" in ln and "==" in ln)
         return {w for w in line.split() if "==" in w}
 
     assert pins((ROOT / "Makefile").read_text()) == pins((ROOT / "postBuild").read_text())
