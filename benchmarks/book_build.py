@@ -53,8 +53,9 @@ def _tiny_book(dest: pathlib.Path) -> None:
     nbformat.write(nb, dest / "tiny.ipynb")
 
 
-IGNORE = shutil.ignore_patterns(".git", "_build", ".venv", ".peers", "__pycache__",
-                                ".pytest_cache", ".hypothesis", ".ipynb_checkpoints", "*.egg-info")
+IGNORE = shutil.ignore_patterns(".git", "_build", ".venv", ".peers", ".tools", ".ruff_cache",
+                                "__pycache__", ".pytest_cache", ".hypothesis", ".ipynb_checkpoints",
+                                "*.egg-info")
 
 
 def _copy_book(dest: pathlib.Path, source: str) -> str:

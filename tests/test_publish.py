@@ -274,3 +274,14 @@ def test_readme_tells_a_maintainer_how_to_publish_in_two_steps():
     first_screen = "\n".join((ROOT / "README.md").read_text().splitlines()[:40])
     assert "Publish" in first_screen and "GitHub Actions" in first_screen
     assert "make publish" in first_screen
+
+
+def test_no_file_hard_codes_a_repository_address():
+    """The address is one setting (REPO_URL): Binder's files install the repository they are in
+    (`-e .`), and no config or page names a GitHub repository of its own."""
+    env = (ROOT / "environment.yml").read_text()
+    assert "- -e ." in env
+    for path in [ROOT / "environment.yml", ROOT / "postBuild", ROOT / "_config.yml",
+                 *sorted((ROOT / "book").glob("*.md"))]:
+        assert not re.search(r"github\.com/[\w.-]+/[\w.-]+", path.read_text()), \
+            f"{path.relative_to(ROOT)} hard-codes a repository address"
