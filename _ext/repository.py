@@ -8,8 +8,9 @@ setting this extension derives, at build time:
   ``use_issues_button`` of the theme);
 * the Binder and Colab launch buttons of every chapter;
 * the Colab install lines of the intro (the MyST substitution ``{{ cloud_reading }}``);
-* the site's address ``html_baseurl`` (sitemap and canonical links): ``LTR_SITE_URL`` if set,
-  else the GitHub Pages address of the repository, ``https://OWNER.github.io/REPO/``.
+* the site's address ``html_baseurl`` (canonical links, and ``sitemap.xml`` by sphinx-sitemap,
+  loaded only then): ``LTR_SITE_URL`` if set, else the GitHub Pages address of the repository,
+  ``https://OWNER.github.io/REPO/``.
 
 Only a GitHub address counts (Binder and Colab open GitHub repositories). With none (no origin,
 or one that is not on GitHub) the book has none of these buttons and no install lines, rather
@@ -96,12 +97,15 @@ def _apply(app, config):
     config.html_theme_options = theme
     if s["site_url"]:
         config.html_baseurl = s["site_url"]
+        config.sitemap_url_scheme = "{link}"  # not the default {lang}{version}{link}: one site
     subs = dict(getattr(config, "myst_substitutions", None) or {})
     subs["cloud_reading"] = cloud_reading(repo)
     config.myst_substitutions = subs
 
 
 def setup(app):
+    if settings()["site_url"]:  # without a site address sphinx-sitemap has nothing to write
+        app.setup_extension("sphinx_sitemap")
     # before sphinx-book-theme's own config-inited handler reads the theme options
     app.connect("config-inited", _apply, priority=100)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

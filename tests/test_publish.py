@@ -152,6 +152,8 @@ def test_with_an_address_the_buttons_lines_and_canonical_links_follow_it(with_ad
         in chapter
     intro = (with_address / "book" / "intro.html").read_text()
     assert "git+https://github.com/someone/my-book" in intro and "In the cloud" in intro
+    sitemap = (with_address / "sitemap.xml").read_text()
+    assert "<loc>https://someone.github.io/my-book/notebooks/00_tiny.html</loc>" in sitemap
     assert "thebe-launch-button" not in chapter and "Live Code" not in chapter
 
 
@@ -161,6 +163,7 @@ def test_without_an_address_no_button_line_or_canonical_link(without_address):
         for absent in ("github.com", "mybinder.org", "colab.research.google.com",
                        'rel="canonical"', "In the cloud", "thebe-launch-button", "Live Code"):
             assert absent not in text, f"{page} has {absent!r} with no repository address"
+    assert not (without_address / "sitemap.xml").exists()
 
 
 # ---------------------------------------------------------------------------------------------
