@@ -21,6 +21,7 @@ import sys
 import tempfile
 import time
 
+from benchmarks.chapter_times import BUDGETS
 from benchmarks.common import ROOT, record, verdict
 
 COLD_TARGET_S, WARM_TARGET_S = 600.0, 30.0
@@ -52,8 +53,9 @@ def _tiny_book(dest: pathlib.Path) -> None:
     nbformat.write(nb, dest / "tiny.ipynb")
 
 
-IGNORE = shutil.ignore_patterns(".git", "_build", ".venv", ".peers", "__pycache__",
-                                ".pytest_cache", ".hypothesis", ".ipynb_checkpoints", "*.egg-info")
+IGNORE = shutil.ignore_patterns(".git", "_build", ".venv", ".peers", ".tools", ".ruff_cache",
+                                "__pycache__", ".pytest_cache", ".hypothesis", ".ipynb_checkpoints",
+                                "*.egg-info")
 
 
 def _copy_book(dest: pathlib.Path, source: str) -> str:
@@ -138,6 +140,9 @@ def run(quick: bool = False, shared: dict | None = None) -> list[dict]:
                note=what),
     ]
     for doc, secs in per_chapter.items():
+        budget = BUDGETS.get(pathlib.Path(doc).name)
         rows.append(record("book_build", f"{doc} (cold execution)", "—", "seconds", secs, None,
-                           None, note="myst-nb exec_data runtime"))
+                           None, target=f"<= {budget} s" if budget else "",
+                           status=verdict(None if quick or not budget else secs <= budget),
+                           note="myst-nb exec_data runtime; budget from chapter_times.BUDGETS"))
     return rows

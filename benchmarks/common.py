@@ -12,13 +12,10 @@ import os
 import pathlib
 import platform
 import statistics
-import sys
 import time
 from typing import Callable
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-if str(ROOT / "src") not in sys.path:
-    sys.path.insert(0, str(ROOT / "src"))
 
 
 def interleaved(fns: dict[str, Callable[[], object]], repeats: int = 7, warmup: int = 1,

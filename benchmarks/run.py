@@ -15,7 +15,14 @@ tuned for.
 """
 from __future__ import annotations
 
+import argparse
+import importlib
+import json
 import os
+import pathlib
+import sys
+import time
+import traceback
 
 # one thread for numpy's BLAS and torch, set before either is imported
 # (book_build restores the caller's values for its `make book`-like subprocess: see ORIG_PREFIX)
@@ -32,19 +39,12 @@ for _var in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
     if _var in os.environ:
         os.environ["LTR_BENCH_ORIG_" + _var] = os.environ.pop(_var)
 
-import argparse  # noqa: E402
-import importlib  # noqa: E402
-import json  # noqa: E402
-import pathlib  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
-import traceback  # noqa: E402
-
+# numpy and torch are imported (through these) only after the settings above: hence E402
 from benchmarks import peers  # noqa: E402
-from benchmarks.common import ROOT, machine, now, record, versions  # noqa: E402
+from benchmarks.common import machine, now, record, versions  # noqa: E402
 
 BENCHMARKS = ("lstm_cell", "gru_cell", "ngram_kn", "sgns", "ppmi_svd", "rnnlm", "book_build",
-              "widget_update")
+              "chapter_times", "widget_update")
 HERE = pathlib.Path(__file__).resolve().parent
 
 
@@ -78,7 +78,7 @@ def to_markdown(records: list[dict], header: dict) -> str:
              "Threads: 1 (BLAS and torch) for every timed computation.", ""]
     if header.get("merged"):
         lines += ["Rows kept from earlier runs (`--merge`), with their own date and load: "
-                  + "; ".join(f"{b} ({d}, load {l})" for b, (d, l) in header["merged"].items()),
+                  + "; ".join(f"{b} ({d}, load {load})" for b, (d, load) in header["merged"].items()),
                   ""]
     if header.get("note"):
         lines += [f"**Note:** {header['note']}", ""]

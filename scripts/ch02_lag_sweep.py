@@ -28,7 +28,6 @@ import sys
 import time
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
 
 OUT = ROOT / "results" / "ch02_lag_sweep.json"
 MODELS = ("tanh", "orthogonal", "irnn")

@@ -19,7 +19,6 @@ import sys
 import time
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
 
 OUT = ROOT / "results" / "ch03_adding_problem.json"
 

@@ -19,7 +19,6 @@ import sys
 import time
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
 
 # This machine kind sets OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE for older OpenBLAS builds; they push
 # the current numpy's OpenBLAS onto a slower kernel (numpy LSTM 2.3x torch with them, 1.5x

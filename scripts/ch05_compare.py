@@ -25,7 +25,6 @@ import sys
 import time
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
 
 WORDS = ["king", "love", "war", "music", "water", "france", "computer", "horse"]
 

@@ -29,7 +29,6 @@ import numpy as np
 import torch
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(ROOT, "src"))
 
 from helpers import lm  # noqa: E402
 from helpers.data import load_corpus  # noqa: E402

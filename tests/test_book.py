@@ -1,6 +1,9 @@
 """Checks of the built book (run after the strict build: `make test` does both).
 
-* every chapter was executed by the build, on a fresh kernel, within its time budget;
+* every chapter was executed by the build (the execution cache holds a record of the notebook as
+  it is now). How long that took is measured by `make bench` (benchmarks/chapter_times.py, with
+  the budgets and the load at the time), never asserted here: a timed test fails at random on a
+  shared or slower machine;
 * every page, opened in headless Chromium from a local server, requests nothing from another
   host, logs no JavaScript error, and renders a slider in every widget output that holds one.
 """
@@ -8,7 +11,6 @@ from __future__ import annotations
 
 import functools
 import http.server
-import json
 import os
 import pathlib
 import shutil
@@ -23,18 +25,8 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 HTML = ROOT / "_build" / "html"
 CACHE = ROOT / "_build" / ".jupyter_cache"
 SHOTS = ROOT / "_build" / "screenshots"
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-
-# Seconds each chapter may take to execute on 2 cores (from the chapter issues).
-BUDGETS = {
-    "01_memory_and_forgetting": 30,
-    "02_vanishing_and_exploding_gradients": 90,
-    "03_lstm_gates": 150,
-    "04_gru": 90,
-    "05_word_embeddings": 120,
-    "06_ngram_language_models": 60,
-    "07_neural_language_models": 180,
-}
+# Debian's chromium, or any Chromium-based browser named by $CHROMIUM (the GitHub workflow: Chrome)
+CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
 
 pytestmark = pytest.mark.book
 
@@ -49,46 +41,28 @@ def _require_build():
 
 
 # ---------------------------------------------------------------------------------------------
-# chapter budgets, from the execution cache the build wrote
+# every chapter executed by the build
 # ---------------------------------------------------------------------------------------------
 
-def _execution_seconds() -> dict[str, float]:
+def test_every_chapter_was_executed_by_the_build():
+    """The strict build executed each chapter of _toc.yml as it is now: its execution cache
+    holds a record matching the notebook's current code, with an execution time."""
+    _require_build()
     from jupyter_cache import get_cache
 
+    assert CACHE.is_dir(), f"no execution cache at {CACHE}: the build executed nothing"
     cache = get_cache(str(CACHE))
-    seconds = {}
-    for record in cache.list_project_records():
-        stem = pathlib.Path(record.uri).stem
-        cache_record = cache.get_cached_project_nb(record.uri)
-        if cache_record is None:
-            continue
-        seconds[stem] = float(cache_record.data.get("execution_seconds", float("nan")))
-    return seconds
-
-
-def test_every_chapter_has_a_budget():
-    stems = [pathlib.Path(f).stem for f in _toc_notebooks()]
-    assert stems, "no chapter notebooks in _toc.yml"
-    assert set(stems) <= set(BUDGETS), f"chapters without a budget: {set(stems) - set(BUDGETS)}"
-
-
-def test_chapters_executed_within_budget():
-    _require_build()
-    seconds = _execution_seconds()
-    report = []
-    failures = []
+    missing = []
     for f in _toc_notebooks():
-        stem = pathlib.Path(f).stem
-        if stem not in seconds:
-            failures.append(f"{stem}: no execution record in {CACHE} (not executed by the build?)")
+        try:
+            rec = cache.match_cache_file(str(ROOT / f"{f}.ipynb"))
+        except KeyError:
+            missing.append(f"{f}: no execution record of its current code in {CACHE}")
             continue
-        s, budget = seconds[stem], BUDGETS[stem]
-        report.append(f"{stem:42s} {s:7.1f} s  (budget {budget} s)")
-        if not s <= budget:
-            failures.append(f"{stem}: executed in {s:.1f} s, over its {budget} s budget")
-    print("\nChapter execution times (fresh kernel, from the build's execution cache):")
-    print("\n".join(report))
-    assert not failures, "\n".join(failures)
+        if (rec.data or {}).get("execution_seconds") is None:
+            missing.append(f"{f}: its execution record has no execution time")
+    assert _toc_notebooks(), "no chapter notebooks in _toc.yml"
+    assert not missing, "\n".join(missing)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -188,10 +162,12 @@ def test_page_in_browser(page, server, browser):
     has_widgets = pg.evaluate(
         "() => !!document.querySelector('script[type=\"application/vnd.jupyter.widget-view+json\"]')")
     if has_widgets:
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
         try:
             pg.wait_for_selector(".widget-slider, .jupyter-widget-slider, .widget-hslider",
                                  timeout=15_000)
-        except Exception:
+        except PlaywrightTimeout:
             pass  # reported by the check below
     result = pg.evaluate(_WIDGET_CHECK)
     switched = _slider_switches_frame(pg) if result["views"] else None

