@@ -1,5 +1,4 @@
 """show_source: the code the reader studies is shown from its one home; a table of bad inputs."""
-import re
 
 import numpy as np
 import pytest
