@@ -64,6 +64,46 @@ def test_adjusted_counts_and_discounts_known_values():
     assert ngram.kn_discount([4, 3]) == pytest.approx(0.4)
 
 
+@pytest.mark.parametrize("n_j, expected", [
+    ((4, 3, 2, 1), (0.4, 1.2, 2.2)),          # Y = 0.4
+    ((4, 3, 2, 0), (0.4, 1.2, 3.0)),          # n4 = 0: KenLM estimates, D3+ = 3 - 0 = 3
+    ((2, 4, 1, 1), (0.2, 1.85, 2.2)),         # Y = 0.2: D2 = 2 - 3 (0.2)(1/4), D3 = 3 - 4 (0.2)
+    ((2, 2, 2, 0), (1 / 3, 1.0, 3.0)),        # Y = 1/3
+])
+def test_modified_kn_discounts_kenlm_rule(n_j, expected):
+    np.testing.assert_allclose(ngram.modified_kn_discounts(n_j), expected, rtol=1e-6)  # float32
+    np.testing.assert_allclose(ngram.modified_kn_discounts(n_j, ngram.KENLM_FALLBACK), expected,
+                               rtol=1e-6)     # a valid estimate ignores the fallback
+
+
+@pytest.mark.parametrize("n_j, why", [
+    ((4, 3, 0, 1), "n_3 = 0"),                # no count 3: D3 has no estimate
+    ((4, 0, 2, 1), "n_2 = 0"),
+    ((0, 3, 2, 1), "n_1 = 0"),
+    ((1, 1, 5, 1), "outside"),                # Y = 1/3, D2 = 2 - 3 (1/3) 5 = -3 < 0
+    ((10, 1, 1, 1), "outside"),               # Y = 5/6, D2 = 2 - 3 (5/6) = -0.5 < 0
+])
+def test_modified_kn_discounts_fallback_rule(n_j, why):
+    with pytest.raises(ValueError, match=why):
+        ngram.modified_kn_discounts(n_j)
+    np.testing.assert_array_equal(ngram.modified_kn_discounts(n_j, ngram.KENLM_FALLBACK),
+                                  [0.5, 1.0, 1.5])
+    np.testing.assert_array_equal(ngram.modified_kn_discounts(n_j, (0.3, 0.6, 0.9)),
+                                  [0.3, 0.6, 0.9])
+
+
+def test_fallback_replaces_only_the_failing_order():
+    # bigrams <s> a, a </s> (3 each), <s> b, b </s> (2 each), <s> c, c </s> (1 each):
+    # n = (2, 2, 2, 0) -> (1/3, 1, 3). Unigram continuation counts a, b, c: 1; </s>: 3:
+    # n = (3, 0, 1, 0), n_2 = 0 -> KenLM's fallback (0.5, 1, 1.5) for the unigrams only.
+    train = [["a"]] * 3 + [["b"]] * 2 + [["c"]]
+    with pytest.raises(ValueError, match="n_2 = 0"):
+        ngram.fit(train, n=2)
+    m = ngram.fit(train, n=2, discount_fallback=True)
+    np.testing.assert_allclose(m.discounts, [[0.5, 1.0, 1.5], [1 / 3, 1.0, 3.0]], rtol=1e-6)
+    assert m.distribution(["<s>"]).sum() == pytest.approx(1.0)
+
+
 # ---------------------------------------------------------------------------------------------
 # The hand-worked example (chapter 6, section "smoothing one change at a time")
 # ---------------------------------------------------------------------------------------------
@@ -252,7 +292,7 @@ def test_arpa_header_and_mle_refused():
     ({"method": "add_k", "k": 0.0}, "k > 0"),
     ({"method": "add_k"}, "k > 0"),
     ({"method": "jelinek_mercer", "lam": 1.5}, "0 <= lam <= 1"),
-    ({"method": "modified_kneser_ney"}, "counts-of-counts"),   # too few n-grams to estimate
+    ({"method": "modified_kneser_ney"}, "discount_fallback"),  # too few n-grams to estimate
 ])
 def test_bad_fit_inputs(kwargs, match):
     args = {"sentences": TINY, "n": 2, **kwargs}
@@ -274,8 +314,6 @@ def test_bad_use_inputs():
         ngram.fit(n=3, counts=ngram.count_ngrams(TINY, 2))
     with pytest.raises(ValueError, match="n must be one of the fitted orders"):
         ngram.sample_texts({2: m}, 3, 1.0)
-    with pytest.raises(ValueError, match="counts-of-counts"):
-        ngram.modified_kn_discounts([0, 1, 1, 1])
 
 
 # ---------------------------------------------------------------------------------------------

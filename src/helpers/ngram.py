@@ -37,6 +37,9 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
+from helpers.checks import (check_array, check_bool, check_choice, check_int, check_number,
+                            check_rng, describe)
+
 UNK, EOS, BOS = "<unk>", "</s>", "<s>"
 VOCAB_MIN_COUNT = 1  # the vocabulary convention shared with chapter 7: load_corpus("kjv")
 
@@ -240,22 +243,46 @@ def counts_of_counts(a: np.ndarray, upto: int = 4) -> np.ndarray:
     return np.bincount(np.minimum(a, upto + 1), minlength=upto + 2)[1:upto + 1].astype(np.int64)
 
 
-def modified_kn_discounts(n_j: Sequence[int]) -> np.ndarray:
-    """Chen & Goodman's discounts from counts-of-counts ``n_1..n_4``:
-    ``Y = n1 / (n1 + 2 n2)``, ``D_j = j - (j + 1) Y n_{j+1} / n_j`` for j = 1, 2, 3 (D_3 serves
-    every count >= 3). Returns float64 (3,); raises ``ValueError`` if a count-of-count is 0
-    or a discount falls outside ``[0, j]`` (KenLM refuses the same cases)."""
-    n1, n2, n3, n4 = (float(x) for x in n_j[:4])
-    if min(n1, n2, n3, n4) <= 0:
-        raise ValueError(f"counts-of-counts n1..n4 must all be positive to estimate modified "
-                         f"Kneser-Ney discounts, got {[int(x) for x in n_j[:4]]}; pass "
-                         f"discounts= or discount_fallback=True")
-    Y = n1 / (n1 + 2 * n2)
-    D = np.array([1 - 2 * Y * n2 / n1, 2 - 3 * Y * n3 / n2, 3 - 4 * Y * n4 / n3])
-    if np.any(D < 0) or np.any(D > np.arange(1, 4)):
-        raise ValueError(f"estimated discounts {D.round(4).tolist()} fall outside [0, j]; pass "
-                         f"discounts= or discount_fallback=True")
-    return D
+def modified_kn_discounts(n_j: Sequence[int], fallback=None) -> np.ndarray:
+    """Chen & Goodman's discounts (their eq. 26) from the counts-of-counts ``n_j = (n_1, .., n_4)``
+    of one order, by KenLM's rule (``lmplz``, ``lm/builder/adjust_counts.cc``)::
+
+        Y = n1 / (n1 + 2 n2),    D_j = j - (j + 1) Y n_{j+1} / n_j    (j = 1, 2, 3)
+
+    ``D_3`` serves every count >= 3. The arithmetic is float32, as in KenLM, so boundary cases
+    agree with ``lmplz`` bit for bit. The estimate needs ``n1, n2, n3 > 0``; ``n4 = 0`` is allowed
+    and gives ``D_3 = 3``. It *fails* when one of ``n1, n2, n3`` is 0 or a ``D_j`` falls outside
+    ``[0, j]``; then ``fallback`` (three numbers, e.g. :data:`KENLM_FALLBACK`, what ``lmplz
+    --discount_fallback`` substitutes for the whole order) is returned, or, with
+    ``fallback=None``, ``ValueError`` is raised (what ``lmplz`` does without the flag).
+    Returns float64 (3,): ``D_1, D_2, D_3+``."""
+    n_j = check_array("n_j", n_j, ndim=1, dtype=np.int64, min_size=4)
+    if np.any(n_j < 0):
+        raise ValueError(f"n_j (counts-of-counts) must be >= 0, got {n_j.tolist()}")
+    if fallback is not None:
+        fallback = check_array("fallback", fallback, shape=(3,), finite=True, dtype=float)
+        if np.any(fallback < 0) or np.any(fallback > np.arange(1, 4)):
+            raise ValueError(f"fallback discounts must satisfy 0 <= D_j <= j, got "
+                             f"{fallback.tolist()}")
+    n = n_j[:4].astype(np.float32)
+    if np.any(n[:3] == 0):
+        j = int(np.argmax(n[:3] == 0)) + 1
+        problem = (f"n_{j} = 0 (no n-gram with count {j}), so D_{j} cannot be estimated "
+                   f"from n_j = {n_j[:4].tolist()}")
+    else:
+        f32 = np.float32
+        Y = n[0] / f32(float(n[0]) + 2.0 * float(n[1]))        # float32, as KenLM
+        D = np.array([f32(j) - f32(j + 1) * Y * n[j] / n[j - 1] for j in (1, 2, 3)],
+                     dtype=np.float32)
+        bad = (D < 0) | (D > np.arange(1, 4))
+        if not bad.any():
+            return D.astype(np.float64)
+        problem = (f"the estimated discounts {np.round(D.astype(float), 4).tolist()} from "
+                   f"n_j = {n_j[:4].tolist()} fall outside 0 <= D_j <= j")
+    if fallback is None:
+        raise ValueError(f"modified Kneser-Ney discounts: {problem}; pass discounts= or "
+                         f"discount_fallback=True (lmplz --discount_fallback)")
+    return fallback.copy()
 
 
 def kn_discount(n_j: Sequence[int]) -> float:
@@ -511,12 +538,7 @@ def _discount_levels(counts: NGramCounts, n: int, a_levels, method, discount, di
             if discounts is not None:
                 D = np.asarray(discounts[k - 1] if np.ndim(discounts) == 2 else discounts, float)
             else:
-                try:
-                    D = modified_kn_discounts(n_j)
-                except ValueError:
-                    if not discount_fallback:
-                        raise
-                    D = np.array(KENLM_FALLBACK)
+                D = modified_kn_discounts(n_j, KENLM_FALLBACK if discount_fallback else None)
             out.append(np.array([0.0, *D]))
         else:  # absolute, kneser_ney: one discount per order
             if discount is not None:
