@@ -6,6 +6,7 @@ import inspect
 import io
 import math
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -217,6 +218,36 @@ def test_sample_texts_over_the_widget_grid():
         for t in (0.3, 0.5, 0.7, 1.0, 1.5, 3.0):          # the chapter uses 0.5 .. 1.5
             texts = ngram.sample_texts(models, n, t, seed=0, k=3)
             assert len(texts) == 3 and all(isinstance(x, str) and x for x in texts)
+
+
+@functools.lru_cache(maxsize=None)
+def widget_models():
+    rng = np.random.default_rng(3)
+    sents = [list(rng.choice(WORDS, size=rng.integers(1, 8))) for _ in range(100)]
+    C = ngram.count_ngrams(sents, 5)
+    return {n: ngram.fit(n=n, counts=C, discount_fallback=True) for n in range(1, 6)}
+
+
+def test_sample_explorer_renders_every_frame():
+    ex = ngram.sample_explorer(widget_models(), seed=7)
+    assert [c.values for c in ex.controls] == [(1, 2, 3, 4, 5), ngram.TEMPERATURES]
+    assert ex.defaults == {"n": 3, "temperature": 1.0}
+    assert ex.static_names == ("n", "temperature")
+    frames = list(ex.grid(ex.static_names))
+    assert len(frames) == 5 * len(ngram.TEMPERATURES)
+    for params in frames:
+        fig = ex.render(**params)
+        ax = fig.axes[0]
+        assert ax.get_title(loc="left") == (f"{params['n']}-gram, modified Kneser-Ney, "
+                                            f"temperature {params['temperature']}")
+        texts = ngram.sample_texts(widget_models(), params["n"], params["temperature"], seed=7)
+        shown = [t.get_text() for t in ax.texts]
+        assert len(shown) == 3 and all(s.replace("\n", " ").replace("   ", " ")
+                                       .startswith(f"{j}. ") for j, s in enumerate(shown, 1))
+        assert [" ".join(s.split()[1:]) for s in shown] == [" ".join(t.split()) for t in texts]
+        png = ex.png(**params)
+        assert png[:8] == b"\x89PNG\r\n\x1a\n"
+        plt.close(fig)
 
 
 def test_context_seen():
@@ -536,6 +567,30 @@ BAD = [
      "k must be"),
     ("sample_texts", lambda: ngram.sample_texts({2: closed_model()}, 2, 1.0, max_len=0),
      ValueError, "max_len"),
+    # sample_explorer
+    ("sample_explorer", lambda: ngram.sample_explorer({}), TypeError, "models"),
+    ("sample_explorer", lambda: ngram.sample_explorer([closed_model()]), TypeError, "models"),
+    ("sample_explorer", lambda: ngram.sample_explorer({2: "model"}), TypeError, r"models\[2\]"),
+    ("sample_explorer", lambda: ngram.sample_explorer({3: closed_model()}), ValueError,
+     r"models\[3\] must be an order-3 model"),
+    ("sample_explorer", lambda: ngram.sample_explorer({"2": closed_model()}), TypeError,
+     "models' keys"),
+    ("sample_explorer", lambda: ngram.sample_explorer({2: closed_model()}, temperatures=()),
+     ValueError, "temperatures"),
+    ("sample_explorer", lambda: ngram.sample_explorer({2: closed_model()}, temperatures=(1, 1)),
+     ValueError, "temperatures"),
+    ("sample_explorer", lambda: ngram.sample_explorer({2: closed_model()}, temperatures=(0, 1)),
+     ValueError, "temperatures"),
+    ("sample_explorer", lambda: ngram.sample_explorer({2: closed_model()}, temperatures=(NAN,)),
+     ValueError, "temperatures"),
+    ("sample_explorer", lambda: ngram.sample_explorer({2: closed_model()}, temperatures=1.0),
+     TypeError, "temperatures"),
+    ("sample_explorer", lambda: ngram.sample_explorer({2: closed_model()}, seed=-1), ValueError,
+     "seed"),
+    ("sample_explorer", lambda: ngram.sample_explorer({2: closed_model()}, k=0), ValueError,
+     "k must be"),
+    ("sample_explorer", lambda: ngram.sample_explorer({2: closed_model()}, max_len=1.5),
+     TypeError, "max_len"),
     # kenlm_scores (checked before kenlm is imported: runs without it)
     ("kenlm_scores", lambda: ngram.kenlm_scores(None, TINY), TypeError, "arpa_path"),
     ("kenlm_scores", lambda: ngram.kenlm_scores(3, TINY), TypeError, "arpa_path"),

@@ -863,6 +863,77 @@ def sample_texts(models: dict, n: int, temperature: float, seed: int = 0, k: int
     return out
 
 
+TEMPERATURES = (0.5, 0.7, 1.0, 1.5)  # the generation explorer's temperature control
+
+
+def _draw_samples(texts: Sequence[str], n: int, temperature: float):
+    """The generation explorer's frame: the sampled ``texts``, numbered, under a title."""
+    import textwrap
+
+    from helpers.plotting import new_figure
+
+    fig, ax = new_figure(figsize=(7.2, 2.2), layout=None)
+    ax.set_axis_off()
+    fig.subplots_adjust(left=0.02, right=0.98, top=0.86, bottom=0.02)
+    ax.set_title(f"{n}-gram, modified Kneser-Ney, temperature {temperature}", loc="left")
+    y = 0.97
+    for j, text in enumerate(texts, start=1):
+        wrapped = textwrap.fill(text, width=80, initial_indent=f"{j}. ", subsequent_indent="   ")
+        ax.text(0.0, y, wrapped, transform=ax.transAxes, va="top", family="monospace", fontsize=9)
+        y -= 0.09 * (wrapped.count("\n") + 1) + 0.05
+    return fig
+
+
+def sample_explorer(models: dict | None = None, temperatures: Sequence[float] = TEMPERATURES,
+                    seed: int = 2024, k: int = 3, max_len: int = 24):
+    """Chapter 6's generation explorer: ``k`` sentences from ``models[n]`` at a temperature
+    (:func:`sample_texts` with a fixed ``seed``, so every frame is reproducible), with controls
+    for the order ``n`` (the keys of ``models``) and the temperature (``temperatures``, each a
+    finite number > 0; default 1.0 if listed). Both controls are precomputed for the page
+    without a kernel.
+
+    ``models``: {order: NGramLM}; ``None`` fits the chapter's models (modified Kneser-Ney,
+    orders 1-5, on the KJV training split; a few seconds), which the benchmarks use."""
+    from helpers.widgets import Control, Explorer
+
+    if models is None:
+        from helpers.data import load_corpus
+
+        corpus = load_corpus("kjv", min_count=VOCAB_MIN_COUNT)
+        counts = count_ngrams(corpus.train, 5, vocab=corpus.vocab)
+        models = {n: fit(n=n, counts=counts) for n in range(1, 6)}
+    if not isinstance(models, dict) or not models:
+        raise TypeError(f"models must be a non-empty dict {{order: NGramLM}}, got "
+                        f"{describe(models)}")
+    for order, model in models.items():
+        check_int("models' keys (orders)", order, low=1)
+        if _check_model(f"models[{order}]", model).n != order:
+            raise ValueError(f"models[{order}] must be an order-{order} model, got order "
+                             f"{model.n}")
+    if isinstance(temperatures, (str, bytes)) or not isinstance(temperatures, Iterable):
+        raise TypeError(f"temperatures must be a list of numbers > 0, got "
+                        f"{describe(temperatures)}")
+    temperatures = tuple(check_number("temperatures", t, low=0, low_open=True)
+                         for t in temperatures)
+    if not temperatures or len(set(temperatures)) != len(temperatures):
+        raise ValueError(f"temperatures must hold at least one temperature and no duplicate, "
+                         f"got {list(temperatures)}")
+    seed = check_int("seed", seed, low=0)
+    k = check_int("k", k, low=1)
+    max_len = check_int("max_len", max_len, low=1)
+    orders = tuple(sorted(models))
+
+    def generate(n, temperature):
+        return sample_texts(models, n, temperature, seed=seed, k=k, max_len=max_len)
+
+    return Explorer(
+        generate, _draw_samples,
+        [Control("n", orders, 3 if 3 in orders else orders[0], "order n"),
+         Control("temperature", temperatures, 1.0 if 1.0 in temperatures else temperatures[0],
+                 "temperature T")],
+        static=("n", "temperature"))
+
+
 def kenlm_scores(arpa_path: str | os.PathLike, sentences: Sequence[Sequence[str]]):
     """Load an ARPA file with the ``kenlm`` module (quietly) and score ``sentences`` with it.
 
