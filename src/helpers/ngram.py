@@ -1,6 +1,6 @@
 """n-gram language models by counting (chapter 6): maximum likelihood, add-k, Jelinek-Mercer
 interpolation, absolute discounting, interpolated Kneser-Ney and interpolated *modified*
-Kneser-Ney (Chen & Goodman), with scoring, sampling and ARPA export.
+Kneser-Ney (both in Chen & Goodman's interpolated form), with scoring, sampling and ARPA export.
 
 Conventions (chapter 7 compares its neural models against these numbers)
 ------------------------------------------------------------------------
@@ -19,11 +19,12 @@ Conventions (chapter 7 compares its neural models against these numbers)
 
 Data structure
 --------------
-Every model here has the interpolated form (orders ``k = 1..n``, ``p_0`` uniform over ``V``)::
+Every model here has the interpolated form (orders ``k = 1..n``, ``p_0`` uniform over ``V``;
+``u`` is an n-gram's context, ``c(.)`` a training count, as in chapter 6)::
 
-    p_k(w | c) = alpha_k(c, w) + gamma_k(c) * p_{k-1}(w | c')        (c' = c without its first word)
+    p_k(w | u) = alpha_k(u, w) + gamma_k(u) * p_{k-1}(w | u')        (u' = u without its first word)
 
-with ``alpha_k(c, w) = 0`` for an n-gram ``c w`` never seen in training and ``gamma_k(c) = 1`` for a
+with ``alpha_k(u, w) = 0`` for an n-gram ``u w`` never seen in training and ``gamma_k(u) = 1`` for a
 context never seen. The distinct k-grams of the training text are stored as a sorted int64 array
 of keys ``key = index_of_context_in_order_(k-1) * |vocab| + w`` (a trie flattened into arrays),
 so counting is ``np.unique`` and lookup is ``np.searchsorted``; no Python dict of tuples is used.
@@ -426,9 +427,10 @@ class NGramLM:
 
     Build it with :func:`fit`. Every method takes *words* (str), never integer ids: an id and a
     word could be confused (is ``5`` the word "5" or id 5?), so ids are refused with a
-    ``TypeError``; map them with ``model.itos[i]``. Attributes: ``n``, ``method``, ``itos``, ``V`` (size of the
-    predicted vocabulary = ``len(itos) - 1``), ``alpha[k-1]`` (G_k,), ``gamma[k-1]`` (G_{k-1},)
-    with ``G_0 = 1`` (the empty context of the unigram level), ``discounts`` (per order, or None).
+    ``TypeError``; map them with ``model.itos[i]``. Attributes: ``n``, ``method``, ``itos``,
+    ``V`` (size of the predicted vocabulary = ``len(itos) - 1``), ``alpha[k-1]`` (G_k,),
+    ``gamma[k-1]`` (G_{k-1},) with ``G_0 = 1`` (the empty context of the unigram level),
+    ``discounts`` (per order, or None).
     """
 
     def __init__(self, counts: NGramCounts, n: int, method: str, alpha, gamma, discounts=None,
@@ -604,7 +606,7 @@ class NGramLM:
 
     # -- ARPA ----------------------------------------------------------------------------------
     def full_probs(self) -> list[np.ndarray]:
-        """``p_k(w | c)`` of every stored k-gram ``c w`` (interpolated), float64 (G_k,) per
+        """``p_k(w | u)`` of every stored k-gram ``u w`` (interpolated), float64 (G_k,) per
         order: the numbers an ARPA file lists."""
         cnt = self.counts
         probs = [self.alpha[0] + self.gamma[0][0] * self._p0]
@@ -616,7 +618,7 @@ class NGramLM:
     def to_arpa(self, path: str | os.PathLike | io.TextIOBase) -> None:
         """Write the model in the standard ARPA back-off format (log10 probabilities and back-off
         weights), loadable by ``kenlm.Model``. For an interpolated model this is exact: an unseen
-        n-gram ``c w`` gets ``gamma(c) * p(w | c')``, which is the ARPA back-off rule.
+        n-gram ``u w`` gets ``gamma(u) * p(w | u')``, which is the ARPA back-off rule.
         ``path``: a file name or an open text stream (``io.StringIO``)."""
         if not isinstance(path, (str, os.PathLike, io.TextIOBase)):
             raise TypeError(f"path must be a file name (str or os.PathLike) or a text stream, "
@@ -735,10 +737,10 @@ def fit(sentences: Sequence[Sequence[str]] | None = None, n: int = 3,
     """Fit an order-``n`` model to ``sentences`` (list of str-token lists) with ``method``:
 
     * ``"uniform"``: ``p = 1 / V`` (the baseline; perplexity exactly ``V``);
-    * ``"mle"``: ``c(c w) / c(c .)`` (an unseen context falls back to the lower order);
-    * ``"add_k"``: ``(c(c w) + k) / (c(c .) + k V)``, ``k > 0``;
-    * ``"jelinek_mercer"``: ``lam * p_ML(w | c) + (1 - lam) p_{k-1}(w | c')``, ``0 <= lam <= 1``;
-    * ``"absolute"``: ``max(c - D, 0) / c(c .)`` plus the freed mass times the lower order
+    * ``"mle"``: ``c(u w) / c(u .)`` (an unseen context falls back to the lower order);
+    * ``"add_k"``: ``(c(u w) + k) / (c(u .) + k V)``, ``k > 0``;
+    * ``"jelinek_mercer"``: ``lam * p_ML(w | u) + (1 - lam) p_{k-1}(w | u')``, ``0 <= lam <= 1``;
+    * ``"absolute"``: ``max(c(u w) - D, 0) / c(u .)`` plus the freed mass times the lower order
       (raw counts at every order), ``0 <= discount < 1``;
     * ``"kneser_ney"``: absolute discounting with continuation counts at the lower orders
       (:func:`adjusted_counts`); one discount per order, by default ``n1 / (n1 + 2 n2)``;
