@@ -250,6 +250,16 @@ def test_sample_explorer_renders_every_frame():
         plt.close(fig)
 
 
+def test_sample_explorer_defaults_to_the_chapters_models():
+    """Without models it fits the chapter's (KJV, modified KN, orders 1-5): what the widget
+    benchmark times."""
+    ex = ngram.sample_explorer()
+    assert ex.defaults == {"n": 3, "temperature": 1.0}
+    fig = ex.render()
+    assert fig.axes[0].get_title(loc="left").startswith("3-gram") and len(fig.axes[0].texts) == 3
+    plt.close(fig)
+
+
 def test_context_seen():
     m = ngram.fit(TINY, n=3, method="kneser_ney", discount=0.5)
     # contexts: <s> | <s> a | a b ; then <s> | <s> b | b a (unseen)
