@@ -16,6 +16,12 @@ Corpus and conventions as chapter 6 (``helpers.data.load_corpus("kjv")``, every 
   tokens; ours is interpolated KN (``method="kneser_ney"``, one discount per order, the same
   family) fitted to the same sample and scoring the same verses. Only times are compared
   (NLTK pads with ``n-1`` ``<s>`` and has its own ``<UNK>`` handling, so perplexities differ).
+* Small data (:func:`small_corpus_rows`, tested in ``tests/test_benchmarks.py``): on the first
+  200 and the first 50 training sentences of two corpora (:data:`SMALL_CORPORA`), orders 2-5,
+  ``lmplz`` and ``ngram.fit`` estimate the same model. The corpora are chosen to reach KenLM's
+  edge cases: ``wiki`` has orders whose count-of-counts ``n_4`` is 0 (``D_3+ = 3``, no fallback
+  needed), ``shakespeare`` has orders with ``n_3 = 0``, where ``lmplz`` refuses without
+  ``--discount_fallback``; ours must then refuse too, and both are re-run with the fallback.
 """
 from __future__ import annotations
 
@@ -29,6 +35,9 @@ from benchmarks import peers
 from benchmarks.common import interleaved, median, record, unavailable, verdict
 
 ORDERS = (3, 5)
+SMALL_CORPORA = (("wiki", 200), ("wiki", 50), ("shakespeare", 200), ("shakespeare", 50))
+SMALL_ORDERS = (2, 3, 4, 5)
+SMALL_TEST = 200  # test sentences scored for the small-data comparison
 
 
 def _kenlm_model(arpa: str):
@@ -40,13 +49,115 @@ def _kenlm_model(arpa: str):
     return kenlm.Model(arpa, config)
 
 
-def _lmplz(lmplz: pathlib.Path, text: str, arpa: str, n: int, tmp: str, fallback: bool):
-    cmd = [str(lmplz), "-o", str(n), "-S", "20%", "-T", tmp, "--text", text, "--arpa", arpa]
+def _lmplz(lmplz: pathlib.Path, text: str, arpa: str, n: int, tmp: str, fallback: bool,
+           memory: str = "20%") -> str:
+    """Run ``lmplz -o n``; its stderr on success, ``RuntimeError`` (with the message) if not."""
+    cmd = [str(lmplz), "-o", str(n), "-S", memory, "-T", tmp, "--text", text, "--arpa", arpa]
     if fallback:
         cmd.append("--discount_fallback")
     p = subprocess.run(cmd, capture_output=True, text=True)
     if p.returncode != 0:
         raise RuntimeError(f"lmplz exited {p.returncode}: {p.stderr.strip().splitlines()[-1:]}")
+    return p.stderr
+
+
+def lmplz_discounts(stderr: str, n: int):
+    """The discounts ``lmplz`` used, parsed from its ``Statistics`` lines
+    (``k <count> D1=.. D2=.. D3+=..``): float64 (n, 3). It prints six significant digits."""
+    import re
+
+    import numpy as np
+
+    found = {}
+    for m in re.finditer(r"^(\d+) \d+ D1=(\S+) D2=(\S+) D3\+=(\S+)$", stderr, re.M):
+        found[int(m.group(1))] = [float(m.group(j)) for j in (2, 3, 4)]
+    if sorted(found) != list(range(1, n + 1)):
+        raise RuntimeError(f"lmplz printed discounts for orders {sorted(found)}, expected 1..{n}")
+    return np.array([found[k] for k in range(1, n + 1)])
+
+
+def compare_small(lmplz: pathlib.Path, train, test, n: int) -> dict:
+    """Estimate the order-``n`` modified Kneser-Ney model of ``train`` with ``lmplz`` and with
+    ``ngram.fit`` and score ``test`` with both (``lmplz``'s ARPA read by the ``kenlm`` module).
+
+    First without the fallback: if ``lmplz`` refuses, ``refused`` records whether ours refused
+    too, and both are re-run with ``--discount_fallback`` / ``discount_fallback=True``.
+    Returns ``{"fallback", "lmplz_refused", "ours_refused", "ours_ppl", "peer_ppl",
+    "ours_discounts", "peer_discounts"}`` (discounts float64 (n, 3))."""
+    from helpers import ngram
+    from helpers.data import Vocab
+
+    vocab = Vocab.build(train)
+    out = {"fallback": False, "lmplz_refused": False, "ours_refused": False}
+    with tempfile.TemporaryDirectory(prefix="ltr-bench-kn-small-") as tmp:
+        text, arpa = os.path.join(tmp, "train.txt"), os.path.join(tmp, "m.arpa")
+        with open(text, "w") as f:
+            f.writelines(" ".join(s) + "\n" for s in train)
+        try:
+            stderr = _lmplz(lmplz, text, arpa, n, tmp, fallback=False, memory="10%")
+        except RuntimeError:
+            out["lmplz_refused"] = out["fallback"] = True
+            stderr = _lmplz(lmplz, text, arpa, n, tmp, fallback=True, memory="10%")
+        try:
+            ours = ngram.fit(train, n=n, vocab=vocab)
+        except ValueError:
+            out["ours_refused"] = True
+            ours = ngram.fit(train, n=n, vocab=vocab, discount_fallback=True)
+        log10, _, _ = ngram.kenlm_scores(arpa, test)
+    out["peer_ppl"] = float(10 ** -log10.mean())
+    out["ours_ppl"] = ours.perplexity(test)
+    out["peer_discounts"] = lmplz_discounts(stderr, n)
+    out["ours_discounts"] = ours.discounts
+    return out
+
+
+def small_corpus(name: str, size: int):
+    """The first ``size`` training sentences of corpus ``name`` and its first
+    :data:`SMALL_TEST` test sentences."""
+    from helpers.data import load_corpus
+
+    c = load_corpus(name)
+    return c.train[:size], c.test[:SMALL_TEST]
+
+
+def _ours_small(train, test, n: int) -> float:
+    """Our test perplexity alone (no ``lmplz``): the fallback only where the estimate fails."""
+    from helpers import ngram
+    from helpers.data import Vocab
+
+    vocab = Vocab.build(train)
+    try:
+        model = ngram.fit(train, n=n, vocab=vocab)
+    except ValueError:
+        model = ngram.fit(train, n=n, vocab=vocab, discount_fallback=True)
+    return model.perplexity(test)
+
+
+def small_corpus_rows(lmplz, reason: str | None, quick: bool) -> list[dict]:
+    """One "test perplexity" row per small corpus and order (see :func:`compare_small`)."""
+    rows = []
+    cases = SMALL_CORPORA[1::2] if quick else SMALL_CORPORA
+    for name, size in cases:
+        train, test = small_corpus(name, size)
+        for n in ((3,) if quick else SMALL_ORDERS):
+            ours = f"helpers.ngram {n}-gram modified KN, {name} {size} sentences"
+            peer = f"KenLM lmplz -o {n}"
+            if not lmplz:
+                rows.append(unavailable("ngram_kn", ours, peer, "test perplexity (small data)",
+                                        reason, _ours_small(train, test, n)))
+                continue
+            r = compare_small(lmplz, train, test, n)
+            agree = abs(r["ours_ppl"] / r["peer_ppl"] - 1) <= 1e-4 and \
+                r["ours_refused"] == r["lmplz_refused"]
+            rows.append(record(
+                "ngram_kn", ours, peer + (" --discount_fallback" if r["fallback"] else ""),
+                "test perplexity (small data)", r["ours_ppl"], r["peer_ppl"],
+                target="|ratio - 1| <= 1e-4, refusals agree",
+                status=verdict(agree) if not quick else "n/a",
+                note=(f"first {len(test)} test sentences; without the fallback lmplz "
+                      f"{'refused' if r['lmplz_refused'] else 'estimated'}, ours "
+                      f"{'refused' if r['ours_refused'] else 'estimated'}")))
+    return rows
 
 
 def kenlm_rows(train, test, vocab, n_pred, quick, repeats, shared) -> list[dict]:
@@ -67,7 +178,8 @@ def kenlm_rows(train, test, vocab, n_pred, quick, repeats, shared) -> list[dict]
             holder = {}
 
             def ours_build():
-                holder["ours"] = ngram.fit(train, n=n, method="modified_kneser_ney", vocab=vocab)
+                holder["ours"] = ngram.fit(train, n=n, method="modified_kneser_ney", vocab=vocab,
+                                           discount_fallback=quick)
 
             def peer_build():
                 t0 = time.perf_counter()
@@ -121,8 +233,8 @@ def kenlm_rows(train, test, vocab, n_pred, quick, repeats, shared) -> list[dict]
                                target="ratio <= 10", status=verdict(r <= 10) if not quick else "n/a"))
             rp = holder["ours_ppl"] / holder["peer_ppl"]
             rows.append(record("ngram_kn", ours, peer, "test perplexity", holder["ours_ppl"],
-                               holder["peer_ppl"], target="|ratio - 1| <= 0.005",
-                               status=verdict(abs(rp - 1) <= 0.005) if not quick else "n/a",
+                               holder["peer_ppl"], target="|ratio - 1| <= 1e-4",
+                               status=verdict(abs(rp - 1) <= 1e-4) if not quick else "n/a",
                                note="KJV test split; lmplz's own discounts and <unk> estimate"))
     return rows
 
@@ -193,5 +305,8 @@ def run(quick: bool = False, shared: dict | None = None) -> list[dict]:
         vocab = Vocab.build(train)
     n_pred = sum(len(s) + 1 for s in test)
     rows = kenlm_rows(train, test, vocab, n_pred, quick, 1 if quick else 5, shared)
+    lmplz = peers.lmplz_path()
+    rows += small_corpus_rows(lmplz, None if lmplz else (shared.get("lmplz_reason")
+                                                          or "lmplz is not built"), quick)
     rows += nltk_rows(corpus.train, corpus.test, quick, 3)
     return rows

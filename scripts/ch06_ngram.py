@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import importlib.metadata
 import json
 import os
 import pathlib
@@ -111,11 +112,12 @@ def main(argv=None) -> dict:
               out["kenlm_reads_our_arpa"][str(n)], flush=True)
     out["timing"] = timing
     out["timing_note"] = (
-        "median wall seconds (and process CPU seconds, *_cpu_s), one thread, measured while other jobs shared the 2 cores (1-min "
-        f"load average {load_start[0]} at the start, {os.getloadavg()[0]:.2f} at the end); lmplz "
-        "is not built on this machine, so the lmplz comparison belongs to the benchmark suite")
+        f"median wall seconds (and process CPU seconds, *_cpu_s), one thread, on {os.cpu_count()} "
+        f"cores with a 1-min load average of {load_start[0]} at the start and "
+        f"{os.getloadavg()[0]:.2f} at the end; the comparison with KenLM's estimator lmplz "
+        "belongs to the benchmark suite (benchmarks/ngram_kn.py)")
     out["versions"] = {"python": platform.python_version(), "numpy": np.__version__,
-                       "kenlm_python_module": "0.3.0"}
+                       "kenlm_python_module": importlib.metadata.version("kenlm")}
     out["machine"] = {"platform": platform.platform(), "cpu_count": os.cpu_count()}
     out["date"] = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
     pathlib.Path(args.out).parent.mkdir(parents=True, exist_ok=True)

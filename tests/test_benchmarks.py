@@ -13,7 +13,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks import peers  # noqa: E402
+from benchmarks import ngram_kn, peers  # noqa: E402
 from benchmarks import run as runner  # noqa: E402
 
 FIELDS = {"benchmark", "ours", "peer", "metric", "ours_value", "peer_value", "ratio", "target",
@@ -82,6 +82,50 @@ def test_missing_peers_give_unavailable_rows(monkeypatch, tmp_path):
     if sys.modules.get("sklearn") is None:
         rows = ppmi_svd.run(quick=True)
         assert rows[0]["status"].startswith("peer unavailable: cannot import sklearn")
+
+
+def _small_counts_of_counts(name, size, n=5):
+    import numpy as np
+
+    from helpers import ngram
+    from helpers.data import Vocab
+
+    train, _ = ngram_kn.small_corpus(name, size)
+    C = ngram.count_ngrams(train, n, vocab=Vocab.build(train))
+    out = []
+    for k in range(1, n + 1):
+        a = ngram.adjusted_counts(C, k, n)
+        out.append(ngram.counts_of_counts(a[a > 0] if k > 1 else np.delete(a, C.stoi["<s>"])))
+    return np.array(out)                                   # (n, 4): n_1..n_4 per order
+
+
+def test_small_corpora_reach_kenlms_edge_cases():
+    """The small-data comparison covers both of KenLM's cases: an order with n_4 = 0 but
+    n_1..n_3 > 0 (estimated, D_3+ = 3) and an order with n_3 = 0 (refused without the fallback)."""
+    nj = {case: _small_counts_of_counts(*case) for case in ngram_kn.SMALL_CORPORA}
+    assert any(((m[:, 3] == 0) & (m[:, :3] > 0).all(axis=1)).any() for m in nj.values())
+    assert any((m[:, :3] == 0).any() for m in nj.values())
+    for size in (200, 50):
+        assert size in {s for _, s in ngram_kn.SMALL_CORPORA}
+
+
+@pytest.mark.parametrize("name, size", ngram_kn.SMALL_CORPORA)
+def test_modified_kn_equals_lmplz_on_small_data(name, size):
+    """Orders 2-5: the same refusals, the same discounts (lmplz prints six digits) and the same
+    test perplexity to 0.01 %. Skipped unless ``make bench`` has built lmplz."""
+    import numpy as np
+
+    if peers.lmplz_path() is None:
+        pytest.skip("lmplz is not built (make bench builds it into benchmarks/.peers)")
+    pytest.importorskip("kenlm")
+    train, test = ngram_kn.small_corpus(name, size)
+    assert len(train) == size
+    for n in ngram_kn.SMALL_ORDERS:
+        r = ngram_kn.compare_small(peers.lmplz_path(), train, test, n)
+        assert r["ours_refused"] == r["lmplz_refused"], (name, size, n)
+        np.testing.assert_allclose(r["ours_discounts"], r["peer_discounts"], rtol=5e-6,
+                                   err_msg=f"{name} {size} n={n}")
+        assert r["ours_ppl"] == pytest.approx(r["peer_ppl"], rel=1e-4), (name, size, n)
 
 
 def test_runner_writes_json_and_markdown(tmp_path, capsys):

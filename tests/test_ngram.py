@@ -1,8 +1,12 @@
 """n-gram language models (chapter 6): hand-worked values, invariants, KenLM, bad inputs."""
 import collections
+import dataclasses
+import functools
+import inspect
 import io
 import math
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -64,6 +68,46 @@ def test_adjusted_counts_and_discounts_known_values():
     assert ngram.kn_discount([4, 3]) == pytest.approx(0.4)
 
 
+@pytest.mark.parametrize("n_j, expected", [
+    ((4, 3, 2, 1), (0.4, 1.2, 2.2)),          # Y = 0.4
+    ((4, 3, 2, 0), (0.4, 1.2, 3.0)),          # n4 = 0: KenLM estimates, D3+ = 3 - 0 = 3
+    ((2, 4, 1, 1), (0.2, 1.85, 2.2)),         # Y = 0.2: D2 = 2 - 3 (0.2)(1/4), D3 = 3 - 4 (0.2)
+    ((2, 2, 2, 0), (1 / 3, 1.0, 3.0)),        # Y = 1/3
+])
+def test_modified_kn_discounts_kenlm_rule(n_j, expected):
+    np.testing.assert_allclose(ngram.modified_kn_discounts(n_j), expected, rtol=1e-6)  # float32
+    np.testing.assert_allclose(ngram.modified_kn_discounts(n_j, ngram.KENLM_FALLBACK), expected,
+                               rtol=1e-6)     # a valid estimate ignores the fallback
+
+
+@pytest.mark.parametrize("n_j, why", [
+    ((4, 3, 0, 1), "n_3 = 0"),                # no count 3: D3 has no estimate
+    ((4, 0, 2, 1), "n_2 = 0"),
+    ((0, 3, 2, 1), "n_1 = 0"),
+    ((1, 1, 5, 1), "outside"),                # Y = 1/3, D2 = 2 - 3 (1/3) 5 = -3 < 0
+    ((10, 1, 1, 1), "outside"),               # Y = 5/6, D2 = 2 - 3 (5/6) = -0.5 < 0
+])
+def test_modified_kn_discounts_fallback_rule(n_j, why):
+    with pytest.raises(ValueError, match=why):
+        ngram.modified_kn_discounts(n_j)
+    np.testing.assert_array_equal(ngram.modified_kn_discounts(n_j, ngram.KENLM_FALLBACK),
+                                  [0.5, 1.0, 1.5])
+    np.testing.assert_array_equal(ngram.modified_kn_discounts(n_j, (0.3, 0.6, 0.9)),
+                                  [0.3, 0.6, 0.9])
+
+
+def test_fallback_replaces_only_the_failing_order():
+    # bigrams <s> a, a </s> (3 each), <s> b, b </s> (2 each), <s> c, c </s> (1 each):
+    # n = (2, 2, 2, 0) -> (1/3, 1, 3). Unigram continuation counts a, b, c: 1; </s>: 3:
+    # n = (3, 0, 1, 0), n_2 = 0 -> KenLM's fallback (0.5, 1, 1.5) for the unigrams only.
+    train = [["a"]] * 3 + [["b"]] * 2 + [["c"]]
+    with pytest.raises(ValueError, match="n_2 = 0"):
+        ngram.fit(train, n=2)
+    m = ngram.fit(train, n=2, discount_fallback=True)
+    np.testing.assert_allclose(m.discounts, [[0.5, 1.0, 1.5], [1 / 3, 1.0, 3.0]], rtol=1e-6)
+    assert m.distribution(["<s>"]).sum() == pytest.approx(1.0)
+
+
 # ---------------------------------------------------------------------------------------------
 # The hand-worked example (chapter 6, section "smoothing one change at a time")
 # ---------------------------------------------------------------------------------------------
@@ -120,6 +164,7 @@ sentence = st.lists(st.sampled_from(WORDS), min_size=0, max_size=6)
        context=st.lists(st.sampled_from(WORDS + ["<s>", "</s>", "zzz"]), max_size=5),
        test=sentence)
 def test_every_conditional_sums_to_one(train, n, method, context, test):
+    n = min(n, max(map(len, train)) + 2)          # no order beyond the longest sentence
     m = ngram.fit(train, n=n, method=method, vocab=["<unk>", *WORDS], **method_kwargs(method))
     p = m.distribution(context)
     assert p.shape == (len(m.itos),)
@@ -173,6 +218,46 @@ def test_sample_texts_over_the_widget_grid():
         for t in (0.3, 0.5, 0.7, 1.0, 1.5, 3.0):          # the chapter uses 0.5 .. 1.5
             texts = ngram.sample_texts(models, n, t, seed=0, k=3)
             assert len(texts) == 3 and all(isinstance(x, str) and x for x in texts)
+
+
+@functools.lru_cache(maxsize=None)
+def widget_models():
+    rng = np.random.default_rng(3)
+    sents = [list(rng.choice(WORDS, size=rng.integers(1, 8))) for _ in range(100)]
+    C = ngram.count_ngrams(sents, 5)
+    return {n: ngram.fit(n=n, counts=C, discount_fallback=True) for n in range(1, 6)}
+
+
+def test_sample_explorer_renders_every_frame():
+    ex = ngram.sample_explorer(widget_models(), seed=7)
+    assert [c.values for c in ex.controls] == [(1, 2, 3, 4, 5), ngram.TEMPERATURES]
+    assert ex.defaults == {"n": 3, "temperature": 1.0}
+    assert ex.static_names == ("n", "temperature")
+    frames = list(ex.grid(ex.static_names))
+    assert len(frames) == 5 * len(ngram.TEMPERATURES)
+    for params in frames:
+        fig = ex.render(**params)
+        ax = fig.axes[0]
+        assert ax.get_title(loc="left") == (f"{params['n']}-gram, modified Kneser-Ney, "
+                                            f"temperature {params['temperature']}")
+        texts = ngram.sample_texts(widget_models(), params["n"], params["temperature"], seed=7)
+        shown = [t.get_text() for t in ax.texts]
+        assert len(shown) == 3 and all(s.replace("\n", " ").replace("   ", " ")
+                                       .startswith(f"{j}. ") for j, s in enumerate(shown, 1))
+        assert [" ".join(s.split()[1:]) for s in shown] == [" ".join(t.split()) for t in texts]
+        png = ex.png(**params)
+        assert png[:8] == b"\x89PNG\r\n\x1a\n"
+        plt.close(fig)
+
+
+def test_sample_explorer_defaults_to_the_chapters_models():
+    """Without models it fits the chapter's (KJV, modified KN, orders 1-5): what the widget
+    benchmark times."""
+    ex = ngram.sample_explorer()
+    assert ex.defaults == {"n": 3, "temperature": 1.0}
+    fig = ex.render()
+    assert fig.axes[0].get_title(loc="left").startswith("3-gram") and len(fig.axes[0].texts) == 3
+    plt.close(fig)
 
 
 def test_context_seen():
@@ -231,51 +316,357 @@ def test_arpa_header_and_mle_refused():
 
 
 # ---------------------------------------------------------------------------------------------
-# Bad inputs
+# Bad inputs: one table for every public function, class and method; each row asserts the
+# exception type and that the message names the argument
 # ---------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("kwargs, match", [
-    ({"n": 0}, "n \\(the model order\\)"),
-    ({"n": 2.5}, "n \\(the model order\\)"),
-    ({"n": True}, "n \\(the model order\\)"),
-    ({"sentences": []}, "empty"),
-    ({"sentences": "a b"}, "str"),
-    ({"sentences": ["a", "b"]}, "list of str"),
-    ({"method": "witten_bell"}, "method must be one of"),
-    ({"method": "absolute", "discount": 1.0}, "discount must lie in \\[0, 1\\)"),
-    ({"method": "absolute", "discount": -0.1}, "discount must lie in \\[0, 1\\)"),
-    ({"method": "kneser_ney", "discount": 1.5}, "discount must lie in \\[0, 1\\)"),
-    ({"method": "absolute"}, "needs discount"),
-    ({"method": "modified_kneser_ney", "discounts": (0.5, 2.5, 1.0)}, "0 <= D_j <= j"),
-    ({"method": "modified_kneser_ney", "discounts": (0.5, 1.0)}, "shape"),
-    ({"method": "kneser_ney", "discounts": (0.5, 1.0, 1.5)}, "modified_kneser_ney"),
-    ({"method": "add_k", "k": 0.0}, "k > 0"),
-    ({"method": "add_k"}, "k > 0"),
-    ({"method": "jelinek_mercer", "lam": 1.5}, "0 <= lam <= 1"),
-    ({"method": "modified_kneser_ney"}, "counts-of-counts"),   # too few n-grams to estimate
-])
-def test_bad_fit_inputs(kwargs, match):
-    args = {"sentences": TINY, "n": 2, **kwargs}
-    with pytest.raises(ValueError, match=match):
-        ngram.fit(**args)
+@functools.lru_cache(maxsize=None)
+def closed_model():
+    """The worked example's Kneser-Ney bigram, closed vocabulary (no <unk>)."""
+    return ngram.fit(TINY, n=2, method="kneser_ney", discount=0.5)
 
 
-def test_bad_use_inputs():
-    m = ngram.fit(TINY, n=2, method="kneser_ney", discount=0.5)     # closed: no <unk>
-    with pytest.raises(KeyError, match="'zzz' is not in the vocabulary"):
-        m.perplexity([["a", "zzz"]])
-    with pytest.raises(KeyError, match="'zzz' is not in the vocabulary"):
-        m.distribution(["zzz"])
-    with pytest.raises(ValueError, match="temperature"):
-        m.sample(np.random.default_rng(0), temperature=0)
-    with pytest.raises(ValueError, match="rng"):
-        m.sample(None)
-    with pytest.raises(ValueError, match="counts go up to order 2"):
-        ngram.fit(n=3, counts=ngram.count_ngrams(TINY, 2))
-    with pytest.raises(ValueError, match="n must be one of the fitted orders"):
-        ngram.sample_texts({2: m}, 3, 1.0)
-    with pytest.raises(ValueError, match="counts-of-counts"):
-        ngram.modified_kn_discounts([0, 1, 1, 1])
+@functools.lru_cache(maxsize=None)
+def tiny_counts():
+    return ngram.count_ngrams(TINY, 2)
+
+
+TINY_ITOS = ("</s>", "<s>", "a", "b")
+STOI = {"<unk>": 0, "</s>": 1, "<s>": 2, "a": 3, "b": 4}
+NAN, INF = float("nan"), float("inf")
+BAD_SENTENCES = [                       # shared by every method that scores sentences
+    ([], ValueError, "sentences is empty"),
+    ("a b", TypeError, "sentences"),
+    (["a", "b"], TypeError, r"sentences\[0\]"),
+    ([["a", 1]], TypeError, r"sentences\[0\]\[1\].*not ids"),       # an id is not a word
+    ([[np.int64(3)]], TypeError, r"sentences\[0\]\[0\]"),
+    ([["zzz"]], ValueError, "sentences contain the word 'zzz'"),      # closed vocabulary
+    (None, TypeError, "sentences"),
+    (np.array([["a", "b"]]), TypeError, "sentences"),
+]
+
+
+def model_call(method, *args, **kw):
+    return lambda: getattr(closed_model(), method)(*args, **kw)
+
+
+def replace_counts(**kw):
+    return lambda: dataclasses.replace(tiny_counts(), **kw)
+
+
+def new_lm(**kw):
+    C = tiny_counts()
+    m = closed_model()
+    args = {"counts": C, "n": 2, "method": "kneser_ney", "alpha": m.alpha, "gamma": m.gamma}
+    args.update(kw)
+    return lambda: ngram.NGramLM(**args)
+
+
+def fit_call(**kw):
+    args = {"sentences": TINY, "n": 2, **kw}
+    return lambda: ngram.fit(**args)
+
+
+BAD = [
+    # encode_sentences
+    *[("encode_sentences", lambda s=s: ngram.encode_sentences(s, STOI), e, m)
+      for s, e, m in BAD_SENTENCES if "zzz" not in m],
+    ("encode_sentences", lambda: ngram.encode_sentences([["a"]], {"a": 0}), ValueError, "stoi"),
+    ("encode_sentences", lambda: ngram.encode_sentences([["a"]], [("a", 0)]), TypeError, "stoi"),
+    ("encode_sentences", lambda: ngram.encode_sentences(
+        [["a"]], {"<s>": 0, "</s>": 1, "a": -1}), TypeError, "stoi"),
+    ("encode_sentences", lambda: ngram.encode_sentences([["zzz"]], {"<s>": 0, "</s>": 1}),
+     ValueError, "sentences contain the word 'zzz'"),
+    # count_ngrams
+    ("count_ngrams", lambda: ngram.count_ngrams(TINY, 0), ValueError, "n must be"),
+    ("count_ngrams", lambda: ngram.count_ngrams(TINY, 2.5), TypeError, "n must be"),
+    ("count_ngrams", lambda: ngram.count_ngrams(TINY, True), TypeError, "n must be"),
+    ("count_ngrams", lambda: ngram.count_ngrams(TINY, 5), ValueError,
+     "n must be <= 4, the longest sentence"),                       # <s> a b </s>: 4 tokens
+    ("count_ngrams", lambda: ngram.count_ngrams([], 2), ValueError, "sentences is empty"),
+    ("count_ngrams", lambda: ngram.count_ngrams("a b", 2), TypeError, "sentences"),
+    ("count_ngrams", lambda: ngram.count_ngrams([["a", 7]], 2), TypeError, r"sentences\[0\]\[1\]"),
+    ("count_ngrams", lambda: ngram.count_ngrams(TINY, 2, vocab="ab"), TypeError, "vocab"),
+    ("count_ngrams", lambda: ngram.count_ngrams(TINY, 2, vocab=["a", "a", "b"]), ValueError,
+     "vocab must not contain duplicate"),
+    ("count_ngrams", lambda: ngram.count_ngrams(TINY, 2, vocab=["a", 3]), TypeError,
+     r"vocab\[1\]"),
+    ("count_ngrams", lambda: ngram.count_ngrams(TINY, 2, vocab=["<s>", "</s>"]), ValueError,
+     "vocab must hold at least one word"),
+    ("count_ngrams", lambda: ngram.count_ngrams(TINY, 2, vocab=5), TypeError, "vocab"),
+    # NGramCounts (the class) and its methods
+    ("NGramCounts", replace_counts(n=0), ValueError, "n must be"),
+    ("NGramCounts", replace_counts(n=1.0), TypeError, "n must be"),
+    ("NGramCounts", replace_counts(itos=list(TINY_ITOS)), TypeError, "itos"),
+    ("NGramCounts", replace_counts(itos=("a", "b", "c", "d")), ValueError, "itos must contain"),
+    ("NGramCounts", lambda: dataclasses.replace(tiny_counts(), keys=tiny_counts().keys[:1]),
+     ValueError, "keys must be a tuple of 2"),
+    ("NGramCounts", lambda: dataclasses.replace(
+        tiny_counts(), counts=(tiny_counts().counts[0], tiny_counts().counts[1][:-1])),
+     ValueError, r"counts\[1\]"),
+    ("NGramCounts", replace_counts(n_tokens=-1), ValueError, "n_tokens"),
+    ("NGramCounts.words", lambda: tiny_counts().words(0), ValueError, "k must be"),
+    ("NGramCounts.words", lambda: tiny_counts().words(3), ValueError, "k must be"),
+    ("NGramCounts.words", lambda: tiny_counts().words(1.5), TypeError, "k must be"),
+    ("NGramCounts.words", lambda: tiny_counts().words("1"), TypeError, "k must be"),
+    ("NGramCounts.words", lambda: tiny_counts().words(None), TypeError, "k must be"),
+    ("NGramCounts.lookup", lambda: tiny_counts().lookup(0, 0, 1), ValueError, "k must be"),
+    ("NGramCounts.lookup", lambda: tiny_counts().lookup(3, 0, 1), ValueError, "k must be"),
+    ("NGramCounts.lookup", lambda: tiny_counts().lookup(2, "a", 1), TypeError, "ctx_index"),
+    ("NGramCounts.lookup", lambda: tiny_counts().lookup(2, 0, 99), ValueError, "w must be"),
+    ("NGramCounts.lookup", lambda: tiny_counts().lookup(2, -2, 1), ValueError, "ctx_index"),
+    ("NGramCounts.lookup", lambda: tiny_counts().lookup(2, 0, 0.5), ValueError, "w must hold"),
+    ("NGramCounts.lookup", lambda: tiny_counts().lookup(2, [0, 1], [0, 1, 2]), ValueError,
+     "ctx_index and w must broadcast"),
+    # adjusted_counts
+    ("adjusted_counts", lambda: ngram.adjusted_counts("counts", 1, 2), TypeError, "counts"),
+    ("adjusted_counts", lambda: ngram.adjusted_counts(tiny_counts(), 0, 2), ValueError, "k must"),
+    ("adjusted_counts", lambda: ngram.adjusted_counts(tiny_counts(), 2, 1), ValueError, "k must"),
+    ("adjusted_counts", lambda: ngram.adjusted_counts(tiny_counts(), 1, 3), ValueError, "n must"),
+    ("adjusted_counts", lambda: ngram.adjusted_counts(tiny_counts(), 1, 0), ValueError, "n must"),
+    ("adjusted_counts", lambda: ngram.adjusted_counts(tiny_counts(), 1.0, 2), TypeError, "k must"),
+    # counts_of_counts
+    ("counts_of_counts", lambda: ngram.counts_of_counts([-1, 2]), ValueError, "a .counts. must"),
+    ("counts_of_counts", lambda: ngram.counts_of_counts([[1, 2]]), ValueError, "a must have 1"),
+    ("counts_of_counts", lambda: ngram.counts_of_counts([1.5]), ValueError, "a must hold integers"),
+    ("counts_of_counts", lambda: ngram.counts_of_counts([NAN]), ValueError, "a must hold integers"),
+    ("counts_of_counts", lambda: ngram.counts_of_counts("abc"), TypeError, "a must be"),
+    ("counts_of_counts", lambda: ngram.counts_of_counts([1, 2], upto=0), ValueError, "upto"),
+    ("counts_of_counts", lambda: ngram.counts_of_counts([1, 2], upto=2.0), TypeError, "upto"),
+    # modified_kn_discounts
+    ("modified_kn_discounts", lambda: ngram.modified_kn_discounts([1, 2, 3]), ValueError,
+     "n_j must hold at least 4"),
+    ("modified_kn_discounts", lambda: ngram.modified_kn_discounts([-1, 2, 3, 4]), ValueError,
+     "n_j"),
+    ("modified_kn_discounts", lambda: ngram.modified_kn_discounts([1.5, 2, 3, 4]), ValueError,
+     "n_j must hold integers"),
+    ("modified_kn_discounts", lambda: ngram.modified_kn_discounts([NAN, 2, 3, 4]), ValueError,
+     "n_j must hold integers"),
+    ("modified_kn_discounts", lambda: ngram.modified_kn_discounts("abcd"), TypeError, "n_j"),
+    ("modified_kn_discounts", lambda: ngram.modified_kn_discounts([0, 1, 1, 1]), ValueError,
+     r"n_j = \[0, 1, 1, 1\]"),
+    ("modified_kn_discounts", lambda: ngram.modified_kn_discounts([4, 3, 2, 1], (0.5, 1)),
+     ValueError, "fallback"),
+    ("modified_kn_discounts", lambda: ngram.modified_kn_discounts([4, 3, 2, 1], (NAN, 1, 1.5)),
+     ValueError, "fallback"),
+    ("modified_kn_discounts", lambda: ngram.modified_kn_discounts([4, 3, 2, 1], (2, 1, 1.5)),
+     ValueError, "fallback"),
+    # kn_discount
+    ("kn_discount", lambda: ngram.kn_discount([1]), ValueError, "n_j must hold at least 2"),
+    ("kn_discount", lambda: ngram.kn_discount([-1, 2]), ValueError, "n_j"),
+    ("kn_discount", lambda: ngram.kn_discount([1.5, 2]), ValueError, "n_j must hold integers"),
+    ("kn_discount", lambda: ngram.kn_discount("ab"), TypeError, "n_j"),
+    ("kn_discount", lambda: ngram.kn_discount([0, 2]), ValueError, r"n_j = \[0, 2\]"),
+    ("kn_discount", lambda: ngram.kn_discount([[1, 2]]), ValueError, "n_j must have 1"),
+    # NGramLM (the class)
+    ("NGramLM", new_lm(counts="counts"), TypeError, "counts"),
+    ("NGramLM", new_lm(n=3), ValueError, "n must be"),
+    ("NGramLM", new_lm(method="witten_bell"), ValueError, "method must be one of"),
+    ("NGramLM", lambda: new_lm(alpha=closed_model().alpha[:1])(), ValueError, "alpha must hold"),
+    ("NGramLM", lambda: new_lm(alpha=(closed_model().alpha[0] * NAN, closed_model().alpha[1]))(),
+     ValueError, r"alpha\[0\]"),
+    ("NGramLM", lambda: new_lm(gamma=(closed_model().gamma[0], closed_model().gamma[1][:-1]))(),
+     ValueError, r"gamma\[1\]"),
+    ("NGramLM", lambda: new_lm(gamma=(-closed_model().gamma[0], closed_model().gamma[1]))(),
+     ValueError, r"gamma\[0\]"),
+    ("NGramLM", new_lm(hyper="k=1"), TypeError, "hyper"),
+    # fit
+    ("fit", fit_call(n=0), ValueError, "n must be"),
+    ("fit", fit_call(n=2.5), TypeError, "n must be"),
+    ("fit", fit_call(n=True), TypeError, "n must be"),
+    ("fit", fit_call(n=9), ValueError, "n must be <= 4"),
+    ("fit", fit_call(sentences=[]), ValueError, "sentences is empty"),
+    ("fit", fit_call(sentences="a b"), TypeError, "sentences"),
+    ("fit", fit_call(sentences=["a", "b"]), TypeError, r"sentences\[0\]"),
+    ("fit", fit_call(sentences=None), ValueError, "sentences must be given"),
+    ("fit", fit_call(method="witten_bell"), ValueError, "method must be one of"),
+    ("fit", fit_call(method="absolute", discount=1.0), ValueError,
+     r"discount must lie in \[0, 1\)"),
+    ("fit", fit_call(method="absolute", discount=-0.1), ValueError, r"discount must lie"),
+    ("fit", fit_call(method="absolute", discount=NAN), ValueError, "discount must hold finite"),
+    ("fit", fit_call(method="kneser_ney", discount=INF), ValueError, "discount must hold finite"),
+    ("fit", fit_call(method="kneser_ney", discount="0.5"), TypeError, "discount must be"),
+    ("fit", fit_call(method="kneser_ney", discount=(0.5, 0.5, 0.5)), ValueError,
+     "discount must be a number or one number per order"),
+    ("fit", fit_call(method="absolute"), ValueError, "discount must be given"),
+    ("fit", fit_call(method="modified_kneser_ney", discount=0.5), ValueError, "discount="),
+    ("fit", fit_call(discounts=(0.5, 2.5, 1.0)), ValueError, "discounts .* 0 <= D_j <= j"),
+    ("fit", fit_call(discounts=(0.5, 1.0)), ValueError, "discounts must have shape"),
+    ("fit", fit_call(discounts=(0.5, NAN, 1.0)), ValueError, "discounts must hold finite"),
+    ("fit", fit_call(method="kneser_ney", discounts=(0.5, 1.0, 1.5)), ValueError,
+     "discounts= .* is for method='modified_kneser_ney'"),
+    ("fit", fit_call(method="add_k", k=0.0), ValueError, "k must be"),
+    ("fit", fit_call(method="add_k", k=NAN), ValueError, "k must be"),
+    ("fit", fit_call(method="add_k", k=INF), ValueError, "k must be"),
+    ("fit", fit_call(method="add_k"), ValueError, "k must be given"),
+    ("fit", fit_call(method="mle", k=1.0), ValueError, "k is only used"),
+    ("fit", fit_call(method="jelinek_mercer", lam=1.5), ValueError, "lam must be"),
+    ("fit", fit_call(method="jelinek_mercer", lam=NAN), ValueError, "lam must be"),
+    ("fit", fit_call(method="jelinek_mercer"), ValueError, "lam must be given"),
+    ("fit", fit_call(method="add_k", k=1.0, lam=0.5), ValueError, "lam is only used"),
+    ("fit", fit_call(discount_fallback="yes"), TypeError, "discount_fallback"),
+    ("fit", fit_call(method="add_k", k=1.0, discount_fallback=True), ValueError,
+     "discount_fallback is for"),
+    ("fit", fit_call(), ValueError, "discount_fallback=True"),        # too few n-grams
+    ("fit", lambda: ngram.fit(n=3, counts=tiny_counts()), ValueError, "n must be <= 2"),
+    ("fit", lambda: ngram.fit(n=2, counts="counts"), TypeError, "counts"),
+    ("fit", lambda: ngram.fit(TINY, n=2, counts=tiny_counts()), ValueError,
+     "counts was given, so sentences and vocab must be None"),
+    # scoring methods: the same bad sentences for each
+    *[(f"NGramLM.{meth}", model_call(meth, s), e, m)
+      for meth in ("log_probs", "perplexity", "matched_order", "context_seen")
+      for s, e, m in BAD_SENTENCES],
+    # distribution: words only, ids refused (the ambiguity of issue 13)
+    ("NGramLM.distribution", model_call("distribution", "a b"), TypeError, "context"),
+    ("NGramLM.distribution", model_call("distribution", [1]), TypeError,
+     r"context\[0\].*not ids"),
+    ("NGramLM.distribution", model_call("distribution", ["a", np.int64(3)]), TypeError,
+     r"context\[1\]"),
+    ("NGramLM.distribution", model_call("distribution", ["zzz"]), ValueError,
+     "context contains the word 'zzz'"),
+    ("NGramLM.distribution", model_call("distribution", None), TypeError, "context"),
+    ("NGramLM.distribution", model_call("distribution", [["a"]]), TypeError, r"context\[0\]"),
+    # sample
+    ("NGramLM.sample", model_call("sample", None), TypeError, "rng"),
+    ("NGramLM.sample", model_call("sample", np.random.RandomState(0)), TypeError, "rng"),
+    ("NGramLM.sample", model_call("sample", np.random.default_rng(0), temperature=0), ValueError,
+     "temperature"),
+    ("NGramLM.sample", model_call("sample", np.random.default_rng(0), temperature=NAN),
+     ValueError, "temperature"),
+    ("NGramLM.sample", model_call("sample", np.random.default_rng(0), temperature=INF),
+     ValueError, "temperature"),
+    ("NGramLM.sample", model_call("sample", np.random.default_rng(0), temperature="1"),
+     TypeError, "temperature"),
+    ("NGramLM.sample", model_call("sample", np.random.default_rng(0), max_len=0), ValueError,
+     "max_len"),
+    ("NGramLM.sample", model_call("sample", np.random.default_rng(0), max_len=2.5), TypeError,
+     "max_len"),
+    ("NGramLM.sample", model_call("sample", np.random.default_rng(0), prefix="a"), TypeError,
+     "prefix"),
+    ("NGramLM.sample", model_call("sample", np.random.default_rng(0), prefix=[3]), TypeError,
+     r"prefix\[0\]"),
+    ("NGramLM.sample", model_call("sample", np.random.default_rng(0), prefix=["</s>"]),
+     ValueError, "prefix must not contain"),
+    ("NGramLM.sample", model_call("sample", np.random.default_rng(0), prefix=["zzz"]),
+     ValueError, "prefix contains the word 'zzz'"),
+    # to_arpa
+    ("NGramLM.to_arpa", model_call("to_arpa", None), TypeError, "path"),
+    ("NGramLM.to_arpa", model_call("to_arpa", 3), TypeError, "path"),
+    ("NGramLM.to_arpa", model_call("to_arpa", b"m.arpa"), TypeError, "path"),
+    ("NGramLM.to_arpa", model_call("to_arpa", ""), ValueError, "path"),
+    ("NGramLM.to_arpa", model_call("to_arpa", "."), ValueError, "path must name a file"),
+    ("NGramLM.to_arpa", lambda: ngram.fit(TINY, n=2, method="mle").to_arpa(io.StringIO()),
+     ValueError, "method 'mle' gives some n-grams probability 0"),
+    # sample_texts
+    ("sample_texts", lambda: ngram.sample_texts({}, 2, 1.0), TypeError, "models"),
+    ("sample_texts", lambda: ngram.sample_texts([closed_model()], 2, 1.0), TypeError, "models"),
+    ("sample_texts", lambda: ngram.sample_texts({2: "model"}, 2, 1.0), TypeError,
+     r"models\[2\]"),
+    ("sample_texts", lambda: ngram.sample_texts({2: closed_model()}, 3, 1.0), ValueError,
+     "n must be one of the fitted orders"),
+    ("sample_texts", lambda: ngram.sample_texts({2: closed_model()}, "2", 1.0), TypeError,
+     "n must be"),
+    ("sample_texts", lambda: ngram.sample_texts({2: closed_model()}, 2, 0.0), ValueError,
+     "temperature"),
+    ("sample_texts", lambda: ngram.sample_texts({2: closed_model()}, 2, NAN), ValueError,
+     "temperature"),
+    ("sample_texts", lambda: ngram.sample_texts({2: closed_model()}, 2, 1.0, seed=-1),
+     ValueError, "seed"),
+    ("sample_texts", lambda: ngram.sample_texts({2: closed_model()}, 2, 1.0, seed=1.5),
+     TypeError, "seed"),
+    ("sample_texts", lambda: ngram.sample_texts({2: closed_model()}, 2, 1.0, k=0), ValueError,
+     "k must be"),
+    ("sample_texts", lambda: ngram.sample_texts({2: closed_model()}, 2, 1.0, max_len=0),
+     ValueError, "max_len"),
+    # sample_explorer
+    ("sample_explorer", lambda: ngram.sample_explorer({}), TypeError, "models"),
+    ("sample_explorer", lambda: ngram.sample_explorer([closed_model()]), TypeError, "models"),
+    ("sample_explorer", lambda: ngram.sample_explorer({2: "model"}), TypeError, r"models\[2\]"),
+    ("sample_explorer", lambda: ngram.sample_explorer({3: closed_model()}), ValueError,
+     r"models\[3\] must be an order-3 model"),
+    ("sample_explorer", lambda: ngram.sample_explorer({"2": closed_model()}), TypeError,
+     "models' keys"),
+    ("sample_explorer", lambda: ngram.sample_explorer({2: closed_model()}, temperatures=()),
+     ValueError, "temperatures"),
+    ("sample_explorer", lambda: ngram.sample_explorer({2: closed_model()}, temperatures=(1, 1)),
+     ValueError, "temperatures"),
+    ("sample_explorer", lambda: ngram.sample_explorer({2: closed_model()}, temperatures=(0, 1)),
+     ValueError, "temperatures"),
+    ("sample_explorer", lambda: ngram.sample_explorer({2: closed_model()}, temperatures=(NAN,)),
+     ValueError, "temperatures"),
+    ("sample_explorer", lambda: ngram.sample_explorer({2: closed_model()}, temperatures=1.0),
+     TypeError, "temperatures"),
+    ("sample_explorer", lambda: ngram.sample_explorer({2: closed_model()}, seed=-1), ValueError,
+     "seed"),
+    ("sample_explorer", lambda: ngram.sample_explorer({2: closed_model()}, k=0), ValueError,
+     "k must be"),
+    ("sample_explorer", lambda: ngram.sample_explorer({2: closed_model()}, max_len=1.5),
+     TypeError, "max_len"),
+    # kenlm_scores (checked before kenlm is imported: runs without it)
+    ("kenlm_scores", lambda: ngram.kenlm_scores(None, TINY), TypeError, "arpa_path"),
+    ("kenlm_scores", lambda: ngram.kenlm_scores(3, TINY), TypeError, "arpa_path"),
+    ("kenlm_scores", lambda: ngram.kenlm_scores("/nonexistent/m.arpa", TINY), ValueError,
+     "arpa_path must name an existing"),
+    ("kenlm_scores", lambda: ngram.kenlm_scores(".", TINY), ValueError, "arpa_path"),
+    ("kenlm_scores", lambda: ngram.kenlm_scores(__file__, []), ValueError, "sentences is empty"),
+    ("kenlm_scores", lambda: ngram.kenlm_scores(__file__, "a b"), TypeError, "sentences"),
+    ("kenlm_scores", lambda: ngram.kenlm_scores(__file__, [["a", 1]]), TypeError,
+     r"sentences\[0\]\[1\]"),
+]
+@pytest.mark.parametrize("where, call, error, match", BAD,
+                         ids=[f"{w}-{i}" for i, (w, *_) in enumerate(BAD)])
+def test_bad_input(where, call, error, match):
+    with pytest.raises(error, match=match):
+        call()
+
+
+def public_callables():
+    """Every public function and class of helpers.ngram, and every public method of its classes
+    that takes arguments."""
+    out = []
+    for name, obj in vars(ngram).items():
+        if name.startswith("_") or getattr(obj, "__module__", None) != ngram.__name__:
+            continue
+        if inspect.isfunction(obj):
+            out.append(name)
+        elif inspect.isclass(obj):
+            out.append(name)
+            for meth, f in vars(obj).items():
+                if (not meth.startswith("_") and inspect.isfunction(f)
+                        and len(inspect.signature(f).parameters) > 1):
+                    out.append(f"{name}.{meth}")
+    return out
+
+
+def test_every_public_callable_has_five_bad_inputs():
+    tested = collections.Counter(w for w, *_ in BAD)
+    missing = {name: tested[name] for name in public_callables() if tested[name] < 5}
+    assert not missing, f"fewer than five bad inputs for {missing}"
+
+
+def test_special_tokens_come_from_data():
+    from helpers import data
+
+    assert (ngram.UNK, ngram.EOS, ngram.BOS) == (data.UNK, data.EOS, data.BOS)
+    assert ngram.UNK is data.UNK and ngram.EOS is data.EOS and ngram.BOS is data.BOS
+    vocab = data.Vocab.build(TINY)
+    m = ngram.fit(TINY, n=2, vocab=vocab, method="kneser_ney", discount=0.5)
+    assert m.itos == vocab.itos and m.unk_id == vocab.unk_id == vocab.stoi[data.UNK]
+    assert (m.eos_id, m.bos_id) == (vocab.stoi[data.EOS], vocab.stoi[data.BOS])
+
+
+def test_ids_and_words_are_never_confused():
+    """Integer ids are refused by every method that takes tokens, so none can silently read an
+    id as an unknown word (issue 13); the words give the documented result."""
+    m = ngram.fit(TINY, n=2, vocab=["<unk>", "a", "b"], method="kneser_ney", discount=0.5)
+    a = m.stoi["a"]
+    for call in (lambda: m.perplexity([[a]]), lambda: m.distribution([a]),
+                 lambda: m.log_probs([["a", a]]), lambda: m.sample(np.random.default_rng(0),
+                                                                    prefix=[a])):
+        with pytest.raises(TypeError, match="not ids"):
+            call()
+    p = m.distribution(["<s>", "a"])
+    assert math.exp(m.log_probs([["a", "b"]])[1]) == pytest.approx(p[m.stoi["b"]])
 
 
 # ---------------------------------------------------------------------------------------------

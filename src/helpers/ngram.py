@@ -1,6 +1,6 @@
 """n-gram language models by counting (chapter 6): maximum likelihood, add-k, Jelinek-Mercer
 interpolation, absolute discounting, interpolated Kneser-Ney and interpolated *modified*
-Kneser-Ney (Chen & Goodman), with scoring, sampling and ARPA export.
+Kneser-Ney (both in Chen & Goodman's interpolated form), with scoring, sampling and ARPA export.
 
 Conventions (chapter 7 compares its neural models against these numbers)
 ------------------------------------------------------------------------
@@ -19,11 +19,12 @@ Conventions (chapter 7 compares its neural models against these numbers)
 
 Data structure
 --------------
-Every model here has the interpolated form (orders ``k = 1..n``, ``p_0`` uniform over ``V``)::
+Every model here has the interpolated form (orders ``k = 1..n``, ``p_0`` uniform over ``V``;
+``u`` is an n-gram's context, ``c(.)`` a training count, as in chapter 6)::
 
-    p_k(w | c) = alpha_k(c, w) + gamma_k(c) * p_{k-1}(w | c')        (c' = c without its first word)
+    p_k(w | u) = alpha_k(u, w) + gamma_k(u) * p_{k-1}(w | u')        (u' = u without its first word)
 
-with ``alpha_k(c, w) = 0`` for an n-gram ``c w`` never seen in training and ``gamma_k(c) = 1`` for a
+with ``alpha_k(u, w) = 0`` for an n-gram ``u w`` never seen in training and ``gamma_k(u) = 1`` for a
 context never seen. The distinct k-grams of the training text are stored as a sorted int64 array
 of keys ``key = index_of_context_in_order_(k-1) * |vocab| + w`` (a trie flattened into arrays),
 so counting is ``np.unique`` and lookup is ``np.searchsorted``; no Python dict of tuples is used.
@@ -33,16 +34,80 @@ from __future__ import annotations
 import dataclasses
 import io
 import os
-from typing import Iterable, Sequence
+from collections.abc import Iterable
+from typing import Sequence
 
 import numpy as np
 
-UNK, EOS, BOS = "<unk>", "</s>", "<s>"
+from helpers.checks import (check_array, check_bool, check_choice, check_int, check_number,
+                            check_rng, describe)
+from helpers.data import BOS, EOS, UNK  # the vocabulary's special tokens, defined once
+
 VOCAB_MIN_COUNT = 1  # the vocabulary convention shared with chapter 7: load_corpus("kjv")
 
 METHODS = ("uniform", "mle", "add_k", "jelinek_mercer", "absolute", "kneser_ney",
            "modified_kneser_ney")
 KENLM_FALLBACK = (0.5, 1.0, 1.5)  # KenLM's --discount_fallback values for D1, D2, D3+
+
+
+# ---------------------------------------------------------------------------------------------
+# Argument checks: tokens are words (str) everywhere; ids never stand in for words
+# ---------------------------------------------------------------------------------------------
+
+def _not_a_word(name: str, t) -> TypeError:
+    hint = ("; tokens are words, not ids: map ids to words with model.itos[i] first"
+            if isinstance(t, (int, np.integer)) and not isinstance(t, bool) else "")
+    return TypeError(f"{name} must be a word (str), got {describe(t)}{hint}")
+
+
+def _check_words(name: str, tokens) -> list:
+    """``tokens`` as a list of str words (one sentence, a context or a prefix)."""
+    if isinstance(tokens, str):
+        raise TypeError(f"{name} must be a list of words (str), got a str {tokens[:30]!r}; "
+                        f"split it into words first")
+    if not isinstance(tokens, (list, tuple)):
+        raise TypeError(f"{name} must be a list of words (str), got {describe(tokens)}")
+    for j, t in enumerate(tokens):
+        if not isinstance(t, str):
+            raise _not_a_word(f"{name}[{j}]", t)
+    return list(tokens)
+
+
+def _check_sentences(sentences, name: str = "sentences") -> list:
+    """``sentences`` as a non-empty list of sentences, each a list of str words (may be empty)."""
+    if isinstance(sentences, str):
+        raise TypeError(f"{name} must be a list of token lists (list[list[str]]), got a str; "
+                        f"tokenize it first")
+    if isinstance(sentences, np.ndarray) or not isinstance(sentences, Iterable):
+        raise TypeError(f"{name} must be a list of token lists (list[list[str]]), got "
+                        f"{describe(sentences)}")
+    sentences = list(sentences)
+    if len(sentences) == 0:
+        raise ValueError(f"{name} is empty: an n-gram model needs at least one sentence")
+    for i, s in enumerate(sentences):
+        if not isinstance(s, (list, tuple)):
+            raise TypeError(f"{name}[{i}] must be a list of words (list[str]), got "
+                            f"{describe(s)}" + ("; sentences must be a list of token lists, "
+                                                "not a list of str" if isinstance(s, str) else ""))
+    if not all(type(t) is str for s in sentences for t in s):      # fast path; find the culprit
+        for i, s in enumerate(sentences):
+            for j, t in enumerate(s):
+                if not isinstance(t, str):
+                    raise _not_a_word(f"{name}[{i}][{j}]", t)
+    return sentences
+
+
+def _check_model(name: str, model) -> "NGramLM":
+    if not isinstance(model, NGramLM):
+        raise TypeError(f"{name} must be an NGramLM (from ngram.fit), got {describe(model)}")
+    return model
+
+
+def _check_counts(name: str, counts) -> "NGramCounts":
+    if not isinstance(counts, NGramCounts):
+        raise TypeError(f"{name} must be an NGramCounts (from ngram.count_ngrams), got "
+                        f"{describe(counts)}")
+    return counts
 
 
 # ---------------------------------------------------------------------------------------------
@@ -55,34 +120,42 @@ def _vocab_itos(vocab, sentences) -> tuple[str, ...]:
     if vocab is None:
         words = sorted({t for s in sentences for t in s} - {UNK, EOS, BOS})
         return (EOS, BOS, *words)
-    itos = tuple(getattr(vocab, "itos", vocab))
-    if not all(isinstance(w, str) for w in itos):
-        raise ValueError("vocab must be a helpers.data.Vocab or a sequence of str words")
+    if isinstance(vocab, (str, bytes)) or isinstance(vocab, dict):
+        raise TypeError(f"vocab must be a helpers.data.Vocab or a list of words, got "
+                        f"{describe(vocab)}")
+    raw = getattr(vocab, "itos", vocab)
+    if not isinstance(raw, Iterable):
+        raise TypeError(f"vocab must be a helpers.data.Vocab or a list of words, got "
+                        f"{describe(vocab)}")
+    itos = tuple(raw)
+    for i, w in enumerate(itos):
+        if not isinstance(w, str):
+            raise _not_a_word(f"vocab[{i}]", w)
     if len(set(itos)) != len(itos):
-        raise ValueError("vocab must not contain duplicate words")
+        dup = next(w for w in itos if itos.count(w) > 1)
+        raise ValueError(f"vocab must not contain duplicate words, got {dup!r} twice")
+    if not set(itos) - {EOS, BOS}:
+        raise ValueError(f"vocab must hold at least one word besides {EOS!r} and {BOS!r}, got "
+                         f"{list(itos)}")
     extra = tuple(s for s in (EOS, BOS) if s not in itos)
     return itos + extra
-
-
-def _check_sentences(sentences) -> list:
-    if isinstance(sentences, str):
-        raise ValueError("sentences must be a list of token lists, got a str; tokenize it first")
-    sentences = list(sentences)
-    if len(sentences) == 0:
-        raise ValueError("sentences is empty: an n-gram model needs at least one sentence")
-    for s in sentences[:1]:
-        if isinstance(s, str):
-            raise ValueError("sentences must be a list of token lists (list[list[str]]), "
-                             "got a list of str")
-    return sentences
 
 
 def encode_sentences(sentences: Sequence[Sequence[str]], stoi: dict,
                      ) -> tuple[np.ndarray, np.ndarray]:
     """Sentences -> the id stream ``<s> w_1 .. w_m </s> <s> ...`` and each token's position in
-    its sentence (``<s>`` at 0). Out-of-vocabulary words map to ``<unk>``, or raise ``KeyError``
-    when the vocabulary has none. Returns ``(ids, pos)``, both int64 of shape (N,)."""
+    its sentence (``<s>`` at 0). ``stoi``: word -> id, holding ``<s>`` and ``</s>``.
+    Out-of-vocabulary words map to ``<unk>``, or raise ``ValueError`` when the vocabulary has
+    none. Returns ``(ids, pos)``, both int64 of shape (N,)."""
     sentences = _check_sentences(sentences)
+    if not isinstance(stoi, dict):
+        raise TypeError(f"stoi must be a dict word -> id, got {describe(stoi)}")
+    for special in (BOS, EOS):
+        if special not in stoi:
+            raise ValueError(f"stoi must contain {special!r}, got {len(stoi)} words without it")
+    if not all(isinstance(i, (int, np.integer)) and not isinstance(i, bool) and i >= 0
+               for i in stoi.values()):
+        raise TypeError("stoi must map words to integer ids >= 0")
     unk = stoi.get(UNK)
     bos, eos = stoi[BOS], stoi[EOS]
     lengths = np.fromiter((len(s) for s in sentences), dtype=np.int64, count=len(sentences))
@@ -93,8 +166,8 @@ def encode_sentences(sentences: Sequence[Sequence[str]], stoi: dict,
     if missing.any():
         if unk is None:
             bad = flat[int(np.argmax(missing))]
-            raise KeyError(f"token {bad!r} is not in the vocabulary and the vocabulary has no "
-                           f"{UNK!r} to map it to")
+            raise ValueError(f"sentences contain the word {bad!r}, which is not in the "
+                             f"vocabulary, and the vocabulary has no {UNK!r} to map it to")
         words[missing] = unk
     L = lengths + 2                                   # (S,) sentence lengths with <s> and </s>
     N = int(L.sum())
@@ -135,6 +208,27 @@ class NGramCounts:
     bos_start: tuple[np.ndarray, ...]
     n_tokens: int  # predicted tokens in the training text (words + </s>)
 
+    def __post_init__(self):
+        check_int("n", self.n, low=1)
+        if not isinstance(self.itos, tuple) or not all(isinstance(w, str) for w in self.itos):
+            raise TypeError(f"itos must be a tuple of str words, got {describe(self.itos)}")
+        if BOS not in self.itos or EOS not in self.itos:
+            raise ValueError(f"itos must contain {BOS!r} and {EOS!r}")
+        for field in ("keys", "counts", "suffix", "bos_start"):
+            value = getattr(self, field)
+            if not isinstance(value, tuple) or len(value) != self.n:
+                raise ValueError(f"{field} must be a tuple of {self.n} arrays (one per order), "
+                                 f"got {describe(value)}")
+            for k, arr in enumerate(value, start=1):
+                if not isinstance(arr, np.ndarray) or arr.shape != self.keys[k - 1].shape:
+                    raise ValueError(f"{field}[{k - 1}] must be an array of shape "
+                                     f"{getattr(self.keys[k - 1], 'shape', '?')} (the order-{k} "
+                                     f"keys), got {describe(arr)}")
+        if len(self.keys[0]) != len(self.itos):
+            raise ValueError(f"keys[0] must hold one unigram per word ({len(self.itos)}), got "
+                             f"{len(self.keys[0])}")
+        check_int("n_tokens", self.n_tokens, low=0)
+
     @property
     def M(self) -> int:
         return len(self.itos)
@@ -145,8 +239,7 @@ class NGramCounts:
 
     def words(self, k: int) -> np.ndarray:
         """Word ids of every k-gram, int64 of shape (G_k, k), rows in key order."""
-        if not 1 <= k <= self.n:
-            raise ValueError(f"k must lie in [1, {self.n}], got {k}")
+        k = check_int("k", k, low=1, high=self.n)
         W = (self.keys[0] % self.M)[:, None]
         for j in range(2, k + 1):
             ctx, last = np.divmod(self.keys[j - 1], self.M)
@@ -156,7 +249,21 @@ class NGramCounts:
     def lookup(self, k: int, ctx_index: np.ndarray, w: np.ndarray) -> np.ndarray:
         """Index in order ``k`` of the k-grams (context ``ctx_index`` in order k-1, word ``w``),
         or -1 where absent (or where ``ctx_index`` is -1). Shapes broadcast; int64 out."""
-        ctx_index, w = np.broadcast_arrays(np.asarray(ctx_index, np.int64), np.asarray(w, np.int64))
+        k = check_int("k", k, low=1, high=self.n)
+        ctx_index = check_array("ctx_index", ctx_index, dtype=np.int64)
+        w = check_array("w", w, dtype=np.int64)
+        n_ctx = 1 if k == 1 else len(self.keys[k - 2])
+        if ctx_index.size and (ctx_index.min() < -1 or ctx_index.max() >= n_ctx):
+            raise ValueError(f"ctx_index must lie in [-1, {n_ctx}) (order {k - 1} contexts; -1 "
+                             f"for none), got values in [{ctx_index.min()}, {ctx_index.max()}]")
+        if w.size and (w.min() < 0 or w.max() >= self.M):
+            raise ValueError(f"w must be word ids in [0, {self.M}), got values in "
+                             f"[{w.min()}, {w.max()}]")
+        try:
+            ctx_index, w = np.broadcast_arrays(ctx_index, w)
+        except ValueError as err:
+            raise ValueError(f"ctx_index and w must broadcast, got shapes {ctx_index.shape} and "
+                             f"{w.shape}") from err
         keys = self.keys[k - 1]
         if len(keys) == 0:
             return np.full(ctx_index.shape, -1, dtype=np.int64)
@@ -193,9 +300,15 @@ def count_ngrams(sentences: Sequence[Sequence[str]], n: int, vocab=None) -> NGra
     wrapped as ``<s> ... </s>``. Vectorised: each order is one ``np.unique`` over int64 keys.
 
     ``vocab``: a ``helpers.data.Vocab``, a sequence of words, or None for the closed vocabulary
-    of the training words (then no ``<unk>`` exists and unseen words raise ``KeyError``)."""
-    _check_n(n)
+    of the training words (then no ``<unk>`` exists and unseen words raise ``ValueError``).
+    ``n`` is refused when it exceeds the longest wrapped sentence (``len + 2`` tokens): no
+    n-gram of that order exists in the data."""
+    n = check_int("n", n, low=1)
     sentences = _check_sentences(sentences)
+    longest = max(len(s) for s in sentences) + 2
+    if n > longest:
+        raise ValueError(f"n must be <= {longest}, the longest sentence with <s> and </s>: no "
+                         f"{n}-gram exists in the data, got n = {n}")
     itos = _vocab_itos(vocab, sentences)
     stoi = {w: i for i, w in enumerate(itos)}
     M, bos = len(itos), stoi[BOS]
@@ -228,7 +341,11 @@ def count_ngrams(sentences: Sequence[Sequence[str]], n: int, vocab=None) -> NGra
 def adjusted_counts(counts: NGramCounts, k: int, n: int) -> np.ndarray:
     """Kneser-Ney's counts for order ``k`` of an order-``n`` model, int64 (G_k,): the raw count
     at the highest order and for k-grams that begin with ``<s>``; otherwise the number of
-    distinct words seen to the left, ``N1+(. w_1..w_k)`` (the *continuation count*)."""
+    distinct words seen to the left, ``N1+(. w_1..w_k)`` (the *continuation count*).
+    ``counts``: from :func:`count_ngrams`; ``1 <= k <= n <= counts.n``."""
+    counts = _check_counts("counts", counts)
+    n = check_int("n", n, low=1, high=counts.n)
+    k = check_int("k", k, low=1, high=n)
     if k == n:
         return counts.counts[k - 1]
     cont = np.bincount(counts.suffix[k], minlength=len(counts.keys[k - 1])).astype(np.int64)
@@ -236,35 +353,67 @@ def adjusted_counts(counts: NGramCounts, k: int, n: int) -> np.ndarray:
 
 
 def counts_of_counts(a: np.ndarray, upto: int = 4) -> np.ndarray:
-    """``n_j`` = how many n-grams have count exactly ``j``, for j = 1..upto; int64 (upto,)."""
+    """``n_j`` = how many n-grams have count exactly ``j``, for j = 1..upto; int64 (upto,).
+    ``a``: counts, integers >= 0 of shape (G,)."""
+    upto = check_int("upto", upto, low=1)
+    a = check_array("a", a, ndim=1, dtype=np.int64)
+    if a.size and a.min() < 0:
+        raise ValueError(f"a (counts) must be >= 0, got a minimum of {a.min()}")
     return np.bincount(np.minimum(a, upto + 1), minlength=upto + 2)[1:upto + 1].astype(np.int64)
 
 
-def modified_kn_discounts(n_j: Sequence[int]) -> np.ndarray:
-    """Chen & Goodman's discounts from counts-of-counts ``n_1..n_4``:
-    ``Y = n1 / (n1 + 2 n2)``, ``D_j = j - (j + 1) Y n_{j+1} / n_j`` for j = 1, 2, 3 (D_3 serves
-    every count >= 3). Returns float64 (3,); raises ``ValueError`` if a count-of-count is 0
-    or a discount falls outside ``[0, j]`` (KenLM refuses the same cases)."""
-    n1, n2, n3, n4 = (float(x) for x in n_j[:4])
-    if min(n1, n2, n3, n4) <= 0:
-        raise ValueError(f"counts-of-counts n1..n4 must all be positive to estimate modified "
-                         f"Kneser-Ney discounts, got {[int(x) for x in n_j[:4]]}; pass "
-                         f"discounts= or discount_fallback=True")
-    Y = n1 / (n1 + 2 * n2)
-    D = np.array([1 - 2 * Y * n2 / n1, 2 - 3 * Y * n3 / n2, 3 - 4 * Y * n4 / n3])
-    if np.any(D < 0) or np.any(D > np.arange(1, 4)):
-        raise ValueError(f"estimated discounts {D.round(4).tolist()} fall outside [0, j]; pass "
-                         f"discounts= or discount_fallback=True")
-    return D
+def modified_kn_discounts(n_j: Sequence[int], fallback=None) -> np.ndarray:
+    """Chen & Goodman's discounts (their eq. 26) from the counts-of-counts ``n_j = (n_1, .., n_4)``
+    of one order, by KenLM's rule (``lmplz``, ``lm/builder/adjust_counts.cc``)::
+
+        Y = n1 / (n1 + 2 n2),    D_j = j - (j + 1) Y n_{j+1} / n_j    (j = 1, 2, 3)
+
+    ``D_3`` serves every count >= 3. The arithmetic is float32, as in KenLM, so boundary cases
+    agree with ``lmplz`` bit for bit. The estimate needs ``n1, n2, n3 > 0``; ``n4 = 0`` is allowed
+    and gives ``D_3 = 3``. It *fails* when one of ``n1, n2, n3`` is 0 or a ``D_j`` falls outside
+    ``[0, j]``; then ``fallback`` (three numbers, e.g. :data:`KENLM_FALLBACK`, what ``lmplz
+    --discount_fallback`` substitutes for the whole order) is returned, or, with
+    ``fallback=None``, ``ValueError`` is raised (what ``lmplz`` does without the flag).
+    Returns float64 (3,): ``D_1, D_2, D_3+``."""
+    n_j = check_array("n_j", n_j, ndim=1, dtype=np.int64, min_size=4)
+    if np.any(n_j < 0):
+        raise ValueError(f"n_j (counts-of-counts) must be >= 0, got {n_j.tolist()}")
+    if fallback is not None:
+        fallback = check_array("fallback", fallback, shape=(3,), finite=True, dtype=float)
+        if np.any(fallback < 0) or np.any(fallback > np.arange(1, 4)):
+            raise ValueError(f"fallback discounts must satisfy 0 <= D_j <= j, got "
+                             f"{fallback.tolist()}")
+    n = n_j[:4].astype(np.float32)
+    if np.any(n[:3] == 0):
+        j = int(np.argmax(n[:3] == 0)) + 1
+        problem = (f"n_{j} = 0 (no n-gram with count {j}), so D_{j} cannot be estimated "
+                   f"from n_j = {n_j[:4].tolist()}")
+    else:
+        f32 = np.float32
+        Y = n[0] / f32(float(n[0]) + 2.0 * float(n[1]))        # float32, as KenLM
+        D = np.array([f32(j) - f32(j + 1) * Y * n[j] / n[j - 1] for j in (1, 2, 3)],
+                     dtype=np.float32)
+        bad = (D < 0) | (D > np.arange(1, 4))
+        if not bad.any():
+            return D.astype(np.float64)
+        problem = (f"the estimated discounts {np.round(D.astype(float), 4).tolist()} from "
+                   f"n_j = {n_j[:4].tolist()} fall outside 0 <= D_j <= j")
+    if fallback is None:
+        raise ValueError(f"modified Kneser-Ney discounts: {problem}; pass discounts= or "
+                         f"discount_fallback=True (lmplz --discount_fallback)")
+    return fallback.copy()
 
 
 def kn_discount(n_j: Sequence[int]) -> float:
     """Ney et al.'s single discount ``D = n1 / (n1 + 2 n2)``; ``ValueError`` if it is not in
-    ``[0, 1)``."""
+    ``[0, 1)``. ``n_j``: counts-of-counts (n_1, n_2, ...), integers >= 0."""
+    n_j = check_array("n_j", n_j, ndim=1, dtype=np.int64, min_size=2)
+    if np.any(n_j < 0):
+        raise ValueError(f"n_j (counts-of-counts) must be >= 0, got {n_j.tolist()}")
     n1, n2 = float(n_j[0]), float(n_j[1])
     if n1 <= 0 or n2 <= 0:
-        raise ValueError(f"counts-of-counts n1, n2 must be positive to estimate the Kneser-Ney "
-                         f"discount, got {int(n1)}, {int(n2)}; pass discount= or "
+        raise ValueError(f"counts-of-counts n_j = {n_j.tolist()}: n_1 and n_2 must be positive "
+                         f"to estimate the Kneser-Ney discount; pass discount= or "
                          f"discount_fallback=True")
     return n1 / (n1 + 2 * n2)
 
@@ -273,23 +422,37 @@ def kn_discount(n_j: Sequence[int]) -> float:
 # The model
 # ---------------------------------------------------------------------------------------------
 
-def _check_n(n):
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"n (the model order) must be an integer >= 1, got {n!r}")
-
-
 class NGramLM:
     """An interpolated n-gram language model (see the module docstring for the form).
 
-    Build it with :func:`fit`. Attributes: ``n``, ``method``, ``itos``, ``V`` (size of the
-    predicted vocabulary = ``len(itos) - 1``), ``alpha[k-1]`` (G_k,), ``gamma[k-1]`` (G_{k-1},)
-    with ``G_0 = 1`` (the empty context of the unigram level), ``discounts`` (per order, or None).
+    Build it with :func:`fit`. Every method takes *words* (str), never integer ids: an id and a
+    word could be confused (is ``5`` the word "5" or id 5?), so ids are refused with a
+    ``TypeError``; map them with ``model.itos[i]``. Attributes: ``n``, ``method``, ``itos``,
+    ``V`` (size of the predicted vocabulary = ``len(itos) - 1``), ``alpha[k-1]`` (G_k,),
+    ``gamma[k-1]`` (G_{k-1},) with ``G_0 = 1`` (the empty context of the unigram level),
+    ``discounts`` (per order, or None).
     """
 
     def __init__(self, counts: NGramCounts, n: int, method: str, alpha, gamma, discounts=None,
                  hyper=None):
+        counts = _check_counts("counts", counts)
+        n = check_int("n", n, low=1, high=counts.n)
+        method = check_choice("method", method, METHODS)
+        alpha, gamma = tuple(alpha), tuple(gamma)
+        for name, arrays, sizes in (
+                ("alpha", alpha, [len(counts.keys[k]) for k in range(n)]),
+                ("gamma", gamma, [1] + [len(counts.keys[k]) for k in range(n - 1)])):
+            if len(arrays) != n:
+                raise ValueError(f"{name} must hold one array per order ({n}), got {len(arrays)}")
+            for k, (arr, G) in enumerate(zip(arrays, sizes), start=1):
+                arr = check_array(f"{name}[{k - 1}]", arr, shape=(G,), finite=True)
+                if arr.size and arr.min() < 0:
+                    raise ValueError(f"{name}[{k - 1}] must be >= 0, got a minimum of {arr.min()}")
+        if hyper is not None and not isinstance(hyper, dict):
+            raise TypeError(f"hyper must be a dict or None, got {describe(hyper)}")
         self.counts, self.n, self.method = counts, n, method
-        self.alpha, self.gamma = tuple(alpha), tuple(gamma)
+        self.alpha = tuple(np.asarray(a, dtype=float) for a in alpha)
+        self.gamma = tuple(np.asarray(g, dtype=float) for g in gamma)
         self.discounts, self.hyper = discounts, dict(hyper or {})
         self.itos = counts.itos
         self.stoi = counts.stoi
@@ -360,27 +523,29 @@ class NGramLM:
         return (ctx >= 0)[ids != self.bos_id]
 
     # -- one context at a time --------------------------------------------------------------------
-    def _ids(self, tokens: Sequence) -> list[int]:
+    def _ids(self, name: str, tokens) -> list[int]:
+        """Word ids of ``tokens`` (a list of str words; ids are refused: see the class doc)."""
         out = []
-        for t in tokens:
-            if isinstance(t, (int, np.integer)):
-                if not 0 <= t < self.M:
-                    raise ValueError(f"token ids must lie in [0, {self.M}), got {t}")
-                out.append(int(t))
-            elif t in self.stoi:
+        for t in _check_words(name, tokens):
+            if t in self.stoi:
                 out.append(self.stoi[t])
             elif self.unk_id is not None:
                 out.append(self.unk_id)
             else:
-                raise KeyError(f"token {t!r} is not in the vocabulary and the vocabulary has no "
-                               f"{UNK!r} to map it to")
+                raise ValueError(f"{name} contains the word {t!r}, which is not in the "
+                                 f"vocabulary, and the vocabulary has no {UNK!r} to map it to")
         return out
 
-    def distribution(self, context: Sequence = ()) -> np.ndarray:
+    def distribution(self, context: Sequence[str] = ()) -> np.ndarray:
         """``p(w | context)`` for every id ``w``, float64 (len(itos),), summing to 1 with 0 at
-        ``<s>``. ``context``: words or ids; it is cut at its last ``<s>``; a context shorter than
-        ``n - 1`` that does not start with ``<s>`` uses only what it has."""
-        c = self._ids(context)
+        ``<s>``. ``context``: a list of words (str; like every method here it refuses integer
+        ids, which could be mistaken for words: pass ``[model.itos[i] for i in ids]``). It is cut
+        at its last ``<s>``; a context shorter than ``n - 1`` that does not start with ``<s>``
+        uses only what it has."""
+        return self._distribution(self._ids("context", context))
+
+    def _distribution(self, c: list[int]) -> np.ndarray:
+        """:meth:`distribution` of a context given as word ids."""
         if self.bos_id in c:
             c = c[len(c) - 1 - c[::-1].index(self.bos_id):]
         c = c[max(0, len(c) - (self.n - 1)):] if self.n > 1 else []
@@ -414,21 +579,21 @@ class NGramLM:
                prefix: Sequence[str] = ()) -> list[str]:
         """Draw one sentence (a list of words, without ``<s>``/``</s>``) word by word from
         ``p(w | context) ** (1 / temperature)`` renormalised; stops at ``</s>`` or ``max_len``
-        words. ``rng``: a ``numpy.random.Generator``; ``temperature`` > 0."""
-        if not isinstance(rng, np.random.Generator):
-            raise ValueError("rng must be a numpy.random.Generator (np.random.default_rng(seed))")
-        if not np.isfinite(temperature) or temperature <= 0:
-            raise ValueError(f"temperature must be a finite number > 0, got {temperature!r}")
-        if max_len < 1:
-            raise ValueError(f"max_len must be >= 1, got {max_len}")
-        ctx = [self.bos_id, *self._ids(prefix)]
+        words. ``rng``: a ``numpy.random.Generator``; ``temperature`` > 0 (finite);
+        ``prefix``: words (str) the sentence starts with, returned as its first words."""
+        rng = check_rng("rng", rng)
+        temperature = check_number("temperature", temperature, low=0, low_open=True)
+        max_len = check_int("max_len", max_len, low=1)
+        ctx = [self.bos_id, *self._ids("prefix", prefix)]
+        if self.bos_id in ctx[1:] or self.eos_id in ctx[1:]:
+            raise ValueError(f"prefix must not contain {BOS!r} or {EOS!r}, got {list(prefix)}")
         out = list(prefix)
         for _ in range(max_len):
-            p = self.distribution(ctx)
+            p = self._distribution(ctx)
             if temperature != 1.0:
                 with np.errstate(divide="ignore"):
-                    logp = np.log(p) / temperature
-                logp -= logp.max()
+                    logp = np.log(p)
+                logp = (logp - logp.max()) / temperature            # max at 0: any T > 0 is safe
                 p = np.exp(logp)
             cdf = np.cumsum(p)
             w = int(np.searchsorted(cdf, rng.random() * cdf[-1], side="right"))
@@ -441,7 +606,7 @@ class NGramLM:
 
     # -- ARPA ----------------------------------------------------------------------------------
     def full_probs(self) -> list[np.ndarray]:
-        """``p_k(w | c)`` of every stored k-gram ``c w`` (interpolated), float64 (G_k,) per
+        """``p_k(w | u)`` of every stored k-gram ``u w`` (interpolated), float64 (G_k,) per
         order: the numbers an ARPA file lists."""
         cnt = self.counts
         probs = [self.alpha[0] + self.gamma[0][0] * self._p0]
@@ -453,7 +618,15 @@ class NGramLM:
     def to_arpa(self, path: str | os.PathLike | io.TextIOBase) -> None:
         """Write the model in the standard ARPA back-off format (log10 probabilities and back-off
         weights), loadable by ``kenlm.Model``. For an interpolated model this is exact: an unseen
-        n-gram ``c w`` gets ``gamma(c) * p(w | c')``, which is the ARPA back-off rule."""
+        n-gram ``u w`` gets ``gamma(u) * p(w | u')``, which is the ARPA back-off rule.
+        ``path``: a file name or an open text stream (``io.StringIO``)."""
+        if not isinstance(path, (str, os.PathLike, io.TextIOBase)):
+            raise TypeError(f"path must be a file name (str or os.PathLike) or a text stream, "
+                            f"got {describe(path)}")
+        if isinstance(path, str) and not path:
+            raise ValueError("path must be a file name, got the empty string")
+        if not isinstance(path, io.TextIOBase) and os.path.isdir(path):
+            raise ValueError(f"path must name a file, got the directory {str(path)!r}")
         probs = self.full_probs()
         if (any(np.any(p[self._predictable(k)] <= 0) for k, p in enumerate(probs, start=1))
                 or any(np.any(g <= 0) for g in self.gamma)):
@@ -509,20 +682,13 @@ def _discount_levels(counts: NGramCounts, n: int, a_levels, method, discount, di
         n_j = counts_of_counts(a[a > 0] if k > 1 else np.delete(a, counts.stoi[BOS]))
         if method == "modified_kneser_ney":
             if discounts is not None:
-                D = np.asarray(discounts[k - 1] if np.ndim(discounts) == 2 else discounts, float)
+                D = discounts[k - 1] if discounts.ndim == 2 else discounts
             else:
-                try:
-                    D = modified_kn_discounts(n_j)
-                except ValueError:
-                    if not discount_fallback:
-                        raise
-                    D = np.array(KENLM_FALLBACK)
+                D = modified_kn_discounts(n_j, KENLM_FALLBACK if discount_fallback else None)
             out.append(np.array([0.0, *D]))
         else:  # absolute, kneser_ney: one discount per order
             if discount is not None:
-                d = float(discount[k - 1] if np.ndim(discount) == 1 else discount)
-            elif method == "absolute":
-                raise ValueError("absolute discounting needs discount= (a number in [0, 1))")
+                d = float(discount[k - 1] if discount.ndim == 1 else discount)
             else:
                 try:
                     d = kn_discount(n_j)
@@ -535,24 +701,33 @@ def _discount_levels(counts: NGramCounts, n: int, a_levels, method, discount, di
 
 
 def _check_discounts(method, discount, discounts, n):
+    """``discount`` (one per order or one for all) and ``discounts`` (D1, D2, D3+) as arrays."""
     if discount is not None:
-        d = np.atleast_1d(np.asarray(discount, dtype=float))
-        if d.ndim != 1 or (d.size != 1 and d.size != n):
+        if method not in ("absolute", "kneser_ney"):
+            raise ValueError(f"discount= (one discount per order) is for method='absolute' or "
+                             f"'kneser_ney', got method={method!r}" + (
+                                 "; use discounts= (D1, D2, D3+)"
+                                 if method == "modified_kneser_ney" else ""))
+        d = check_array("discount", discount, ndim=(0, 1), finite=True, dtype=float)
+        if d.ndim == 1 and d.size != n:
             raise ValueError(f"discount must be a number or one number per order ({n}), "
-                             f"got {discount!r}")
-        if np.any(~np.isfinite(d)) or np.any(d < 0) or np.any(d >= 1):
-            raise ValueError(f"discount must lie in [0, 1), got {discount!r}")
+                             f"got {d.size} numbers")
+        if np.any(d < 0) or np.any(d >= 1):
+            raise ValueError(f"discount must lie in [0, 1), got {d.tolist()}")
+        discount = d
     if discounts is not None:
-        D = np.asarray(discounts, dtype=float)
-        if D.shape not in ((3,), (n, 3)):
-            raise ValueError(f"discounts must have shape (3,) or ({n}, 3): D1, D2, D3+ per "
-                             f"order, got shape {D.shape}")
-        if np.any(~np.isfinite(D)) or np.any(D < 0) or np.any(D > np.arange(1, 4)):
-            raise ValueError(f"discounts (D1, D2, D3+) must satisfy 0 <= D_j <= j, got "
-                             f"{D.tolist()}")
         if method != "modified_kneser_ney":
             raise ValueError("discounts= (three per order) is for method='modified_kneser_ney'; "
                              "use discount= for absolute discounting and Kneser-Ney")
+        D = check_array("discounts", discounts, ndim=(1, 2), finite=True, dtype=float)
+        if D.shape not in ((3,), (n, 3)):
+            raise ValueError(f"discounts must have shape (3,) or ({n}, 3): D1, D2, D3+ per "
+                             f"order, got shape {D.shape}")
+        if np.any(D < 0) or np.any(D > np.arange(1, 4)):
+            raise ValueError(f"discounts (D1, D2, D3+) must satisfy 0 <= D_j <= j, got "
+                             f"{D.tolist()}")
+        discounts = D
+    return discount, discounts
 
 
 def fit(sentences: Sequence[Sequence[str]] | None = None, n: int = 3,
@@ -562,10 +737,10 @@ def fit(sentences: Sequence[Sequence[str]] | None = None, n: int = 3,
     """Fit an order-``n`` model to ``sentences`` (list of str-token lists) with ``method``:
 
     * ``"uniform"``: ``p = 1 / V`` (the baseline; perplexity exactly ``V``);
-    * ``"mle"``: ``c(c w) / c(c .)`` (an unseen context falls back to the lower order);
-    * ``"add_k"``: ``(c(c w) + k) / (c(c .) + k V)``, ``k > 0``;
-    * ``"jelinek_mercer"``: ``lam * p_ML(w | c) + (1 - lam) p_{k-1}(w | c')``, ``0 <= lam <= 1``;
-    * ``"absolute"``: ``max(c - D, 0) / c(c .)`` plus the freed mass times the lower order
+    * ``"mle"``: ``c(u w) / c(u .)`` (an unseen context falls back to the lower order);
+    * ``"add_k"``: ``(c(u w) + k) / (c(u .) + k V)``, ``k > 0``;
+    * ``"jelinek_mercer"``: ``lam * p_ML(w | u) + (1 - lam) p_{k-1}(w | u')``, ``0 <= lam <= 1``;
+    * ``"absolute"``: ``max(c(u w) - D, 0) / c(u .)`` plus the freed mass times the lower order
       (raw counts at every order), ``0 <= discount < 1``;
     * ``"kneser_ney"``: absolute discounting with continuation counts at the lower orders
       (:func:`adjusted_counts`); one discount per order, by default ``n1 / (n1 + 2 n2)``;
@@ -575,20 +750,41 @@ def fit(sentences: Sequence[Sequence[str]] | None = None, n: int = 3,
     Pass ``counts`` (from :func:`count_ngrams`, of order >= n) to reuse one counting pass for
     several models; ``vocab`` as in :func:`count_ngrams`.
     """
-    _check_n(n)
-    if method not in METHODS:
-        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+    method = check_choice("method", method, METHODS)
+    n = check_int("n", n, low=1)
+    discount_fallback = check_bool("discount_fallback", discount_fallback)
     if counts is None:
         if sentences is None:
-            raise ValueError("pass sentences (a list of token lists) or counts")
+            raise ValueError("sentences must be given (a list of token lists) unless counts is")
         counts = count_ngrams(sentences, n, vocab=vocab)
-    elif counts.n < n:
-        raise ValueError(f"counts go up to order {counts.n} but n = {n}; count with n >= {n}")
-    _check_discounts(method, discount, discounts, n)
-    if method == "add_k" and (k is None or not np.isfinite(k) or k <= 0):
-        raise ValueError(f"add_k needs k > 0 (k = 0 is maximum likelihood), got k={k!r}")
-    if method == "jelinek_mercer" and (lam is None or not 0 <= lam <= 1):
-        raise ValueError(f"jelinek_mercer needs 0 <= lam <= 1, got lam={lam!r}")
+    else:
+        counts = _check_counts("counts", counts)
+        if sentences is not None or vocab is not None:
+            raise ValueError("counts was given, so sentences and vocab must be None (the counts "
+                             "already fix both)")
+        if counts.n < n:
+            raise ValueError(f"n must be <= {counts.n}: counts go up to order {counts.n}, got "
+                             f"n = {n}; count with n >= {n}")
+    discount, discounts = _check_discounts(method, discount, discounts, n)
+    if method == "add_k":
+        if k is None:
+            raise ValueError("k must be given for add_k (a number > 0; k = 0 is maximum "
+                             "likelihood)")
+        k = check_number("k", k, low=0, low_open=True)
+    elif k is not None:
+        raise ValueError(f"k is only used by method='add_k', got k={k!r} with method={method!r}")
+    if method == "jelinek_mercer":
+        if lam is None:
+            raise ValueError("lam must be given for jelinek_mercer (0 <= lam <= 1)")
+        lam = check_number("lam", lam, low=0, high=1)
+    elif lam is not None:
+        raise ValueError(f"lam is only used by method='jelinek_mercer', got lam={lam!r} with "
+                         f"method={method!r}")
+    if method == "absolute" and discount is None:
+        raise ValueError("discount must be given for absolute discounting (a number in [0, 1))")
+    if discount_fallback and method not in ("kneser_ney", "modified_kneser_ney"):
+        raise ValueError(f"discount_fallback is for method='kneser_ney' or "
+                         f"'modified_kneser_ney', got method={method!r}")
 
     M = counts.M
     V = M - 1
@@ -646,9 +842,20 @@ def sample_texts(models: dict, n: int, temperature: float, seed: int = 0, k: int
                  max_len: int = 24) -> list[str]:
     """``k`` sentences drawn from ``models[n]`` at ``temperature`` with
     ``np.random.default_rng(seed)``, each joined into one string (a cut at ``max_len`` words is
-    marked with an ellipsis). Pure given its arguments: the generation widget's ``compute``."""
+    marked with an ellipsis). Pure given its arguments: the generation widget's ``compute``.
+    ``models``: {order: NGramLM}; ``seed``, ``k``, ``max_len``: integers (>= 0, >= 1, >= 1)."""
+    if not isinstance(models, dict) or not models:
+        raise TypeError(f"models must be a non-empty dict {{order: NGramLM}}, got "
+                        f"{describe(models)}")
+    for order, model in models.items():
+        _check_model(f"models[{order!r}]", model)
+    n = check_int("n", n, low=1)
     if n not in models:
         raise ValueError(f"n must be one of the fitted orders {sorted(models)}, got {n!r}")
+    temperature = check_number("temperature", temperature, low=0, low_open=True)
+    seed = check_int("seed", seed, low=0)
+    k = check_int("k", k, low=1)
+    max_len = check_int("max_len", max_len, low=1)
     rng = np.random.default_rng(seed)
     out = []
     for _ in range(k):
@@ -658,19 +865,95 @@ def sample_texts(models: dict, n: int, temperature: float, seed: int = 0, k: int
     return out
 
 
+TEMPERATURES = (0.5, 0.7, 1.0, 1.5)  # the generation explorer's temperature control
+
+
+def _draw_samples(texts: Sequence[str], n: int, temperature: float):
+    """The generation explorer's frame: the sampled ``texts``, numbered, under a title."""
+    import textwrap
+
+    from helpers.plotting import new_figure
+
+    fig, ax = new_figure(figsize=(7.2, 2.2), layout=None)
+    ax.set_axis_off()
+    fig.subplots_adjust(left=0.02, right=0.98, top=0.86, bottom=0.02)
+    ax.set_title(f"{n}-gram, modified Kneser-Ney, temperature {temperature}", loc="left")
+    y = 0.97
+    for j, text in enumerate(texts, start=1):
+        wrapped = textwrap.fill(text, width=80, initial_indent=f"{j}. ", subsequent_indent="   ")
+        ax.text(0.0, y, wrapped, transform=ax.transAxes, va="top", family="monospace", fontsize=9)
+        y -= 0.09 * (wrapped.count("\n") + 1) + 0.05
+    return fig
+
+
+def sample_explorer(models: dict | None = None, temperatures: Sequence[float] = TEMPERATURES,
+                    seed: int = 2024, k: int = 3, max_len: int = 24):
+    """Chapter 6's generation explorer: ``k`` sentences from ``models[n]`` at a temperature
+    (:func:`sample_texts` with a fixed ``seed``, so every frame is reproducible), with controls
+    for the order ``n`` (the keys of ``models``) and the temperature (``temperatures``, each a
+    finite number > 0; default 1.0 if listed). Both controls are precomputed for the page
+    without a kernel.
+
+    ``models``: {order: NGramLM}; ``None`` fits the chapter's models (modified Kneser-Ney,
+    orders 1-5, on the KJV training split; a few seconds), which the benchmarks use."""
+    from helpers.widgets import Control, Explorer
+
+    if models is None:
+        from helpers.data import load_corpus
+
+        corpus = load_corpus("kjv", min_count=VOCAB_MIN_COUNT)
+        counts = count_ngrams(corpus.train, 5, vocab=corpus.vocab)
+        models = {n: fit(n=n, counts=counts) for n in range(1, 6)}
+    if not isinstance(models, dict) or not models:
+        raise TypeError(f"models must be a non-empty dict {{order: NGramLM}}, got "
+                        f"{describe(models)}")
+    for order, model in models.items():
+        check_int("models' keys (orders)", order, low=1)
+        if _check_model(f"models[{order}]", model).n != order:
+            raise ValueError(f"models[{order}] must be an order-{order} model, got order "
+                             f"{model.n}")
+    if isinstance(temperatures, (str, bytes)) or not isinstance(temperatures, Iterable):
+        raise TypeError(f"temperatures must be a list of numbers > 0, got "
+                        f"{describe(temperatures)}")
+    temperatures = tuple(check_number("temperatures", t, low=0, low_open=True)
+                         for t in temperatures)
+    if not temperatures or len(set(temperatures)) != len(temperatures):
+        raise ValueError(f"temperatures must hold at least one temperature and no duplicate, "
+                         f"got {list(temperatures)}")
+    seed = check_int("seed", seed, low=0)
+    k = check_int("k", k, low=1)
+    max_len = check_int("max_len", max_len, low=1)
+    orders = tuple(sorted(models))
+
+    def generate(n, temperature):
+        return sample_texts(models, n, temperature, seed=seed, k=k, max_len=max_len)
+
+    return Explorer(
+        generate, _draw_samples,
+        [Control("n", orders, 3 if 3 in orders else orders[0], "order n"),
+         Control("temperature", temperatures, 1.0 if 1.0 in temperatures else temperatures[0],
+                 "temperature T")],
+        static=("n", "temperature"))
+
+
 def kenlm_scores(arpa_path: str | os.PathLike, sentences: Sequence[Sequence[str]]):
     """Load an ARPA file with the ``kenlm`` module (quietly) and score ``sentences`` with it.
 
     Returns ``(log10_probs, ngram_lengths, n_oov)``: float64 and int64 arrays of shape
     (number of words + number of sentences,) in the order of :meth:`NGramLM.log_probs`, and how
     many words KenLM mapped to its ``<unk>``. The reference our ARPA export is checked against."""
+    if not isinstance(arpa_path, (str, os.PathLike)):
+        raise TypeError(f"arpa_path must be a file name (str or os.PathLike), got "
+                        f"{describe(arpa_path)}")
+    if not os.path.isfile(arpa_path):
+        raise ValueError(f"arpa_path must name an existing ARPA file, got {str(arpa_path)!r}")
+    sentences = _check_sentences(sentences)
     import kenlm  # deferred: an optional reference, not needed to fit or score
 
     config = kenlm.Config()
     config.show_progress = False
     config.arpa_complain = kenlm.ARPALoadComplain.NONE
     model = kenlm.Model(str(arpa_path), config)
-    sentences = _check_sentences(sentences)
     lp, lengths, oov = [], [], 0
     for s in sentences:
         for logp, length, is_oov in model.full_scores(" ".join(s)):
