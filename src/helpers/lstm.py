@@ -32,10 +32,10 @@ import functools
 import numpy as np
 from scipy.special import expit
 
-from helpers.checks import check_array, check_int, check_number, describe
+from helpers.checks import check_array, check_int, check_number, check_rng, describe
 from helpers.gradients import rnn_jacobian_norms
 from helpers.rnn import (_GatedParams, _check_cache, _check_dtype, _check_module,
-                         _check_sequence, _check_state, check_weights)
+                         _check_sequence, _check_state)
 
 GATES = ("i", "f", "g", "o")  # PyTorch's block order
 _KEYS = ("W_ih", "W_hh", "b_ih", "b_hh")
@@ -67,8 +67,6 @@ def init_params(*, input_size: int, hidden_size: int, rng: np.random.Generator,
     to 0, so the forget gate starts at sigmoid(forget_bias) on average (Gers et al. 2000;
     Jozefowicz et al. 2015 recommend 1).
     """
-    from helpers.checks import check_rng
-
     input_size = check_int("input_size", input_size, low=1)
     H = check_int("hidden_size", hidden_size, low=1)
     check_rng("rng", rng)
