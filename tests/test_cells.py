@@ -150,3 +150,15 @@ def test_from_torch_defaults_to_float64_for_all_three():
         params = MODULES[name].from_torch(cls(2, 3))  # a float32 module
         arr = params[0]["W_hh"] if name == "rnn" else params.W_hh
         assert arr.dtype == np.float64, name
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_nan_in_the_data_propagates_as_in_torch(name):
+    """NaN in x is not refused (it is data): it spreads through the states exactly as in torch."""
+    params, x, state = _build(name)
+    x[1, 0, 0] = np.nan
+    out, _, _ = MODULES[name].forward(params, x, state)
+    st = (tuple(torch.tensor(s) for s in state) if name == "lstm" else torch.tensor(state))
+    ref, _ = MODULES[name].to_torch(params)(torch.tensor(x), st)
+    np.testing.assert_array_equal(np.isnan(out), np.isnan(ref.detach().numpy()))
+    assert np.isnan(out[1:, 0]).all() and not np.isnan(out[:, 1:]).any()

@@ -32,12 +32,11 @@ import numpy as np
 from scipy.special import expit
 
 from helpers.checks import check_array, check_choice, check_int, check_number, check_rng, describe
-from helpers.rnn import (_GatedParams, _check_cache, _check_dtype, _check_module,
-                         _check_sequence, _check_state)
+from helpers.rnn import (_GatedParams, _check_cache, _check_dtype, _check_instance,
+                         _check_sequence, _check_state, _gated_from_torch, _gated_to_torch)
 
 FORMULATIONS = ("pytorch", "cho")
 GATES = ("r", "z", "n")  # PyTorch's block order
-_KEYS = ("W_ih", "W_hh", "b_ih", "b_hh")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -54,9 +53,7 @@ class GRUParams(_GatedParams):
 
 
 def _check_params(params) -> GRUParams:
-    if not isinstance(params, GRUParams):
-        raise TypeError(f"params must be a GRUParams (see init_params), got {describe(params)}")
-    return params
+    return _check_instance(params, GRUParams)
 
 
 def init_params(*, input_size: int, hidden_size: int, rng: np.random.Generator,
@@ -296,37 +293,15 @@ def from_torch(module, *, input_size: int | None = None, hidden_size: int | None
     (a guard against loading weights meant for another model). ``dtype``: np.float64 (None) or
     np.float32. A module without biases gives zeros.
     """
-    _check_module(module, "gru", input_size=input_size, hidden_size=hidden_size, num_layers=1)
-    dt = _check_dtype(dtype)
-
-    def arr(name):
-        t = getattr(module, name, None)
-        if t is None:
-            return np.zeros(3 * module.hidden_size, dtype=dt)
-        return t.detach().cpu().double().numpy().astype(dt)
-
-    return GRUParams(*(arr(n) for n in ("weight_ih_l0", "weight_hh_l0", "bias_ih_l0",
-                                        "bias_hh_l0")))
+    return _gated_from_torch(module, "gru", GRUParams, input_size=input_size,
+                             hidden_size=hidden_size, dtype=dtype)
 
 
 def to_torch(params: GRUParams, module=None):
     """Copy :class:`GRUParams` into ``module`` (a one-layer ``torch.nn.GRU`` of the same sizes,
     with biases), or into a new one of the params' dtype if ``module`` is None. Returns the
     module."""
-    import torch
-
-    params = _check_params(params)
-    if module is None:
-        tdtype = torch.float64 if params.dtype == np.float64 else torch.float32
-        module = torch.nn.GRU(params.input_size, params.hidden_size, dtype=tdtype)
-    _check_module(module, "gru", input_size=params.input_size, hidden_size=params.hidden_size,
-                  num_layers=1, need_bias=True)
-    with torch.no_grad():
-        for name, tname in zip(_KEYS, ("weight_ih_l0", "weight_hh_l0", "bias_ih_l0",
-                                       "bias_hh_l0")):
-            dest = getattr(module, tname)
-            dest.copy_(torch.from_numpy(np.ascontiguousarray(getattr(params, name))).to(dest.dtype))
-    return module
+    return _gated_to_torch(_check_params(params), module, "gru")
 
 
 # -- the chapter's explorer -------------------------------------------------------------------

@@ -34,11 +34,10 @@ from scipy.special import expit
 
 from helpers.checks import check_array, check_int, check_number, check_rng, describe
 from helpers.gradients import rnn_jacobian_norms
-from helpers.rnn import (_GatedParams, _check_cache, _check_dtype, _check_module,
-                         _check_sequence, _check_state)
+from helpers.rnn import (_GatedParams, _check_cache, _check_dtype, _check_instance,
+                         _check_sequence, _check_state, _gated_from_torch, _gated_to_torch)
 
 GATES = ("i", "f", "g", "o")  # PyTorch's block order
-_KEYS = ("W_ih", "W_hh", "b_ih", "b_hh")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -54,9 +53,7 @@ class LSTMParams(_GatedParams):
 
 
 def _check_params(params) -> LSTMParams:
-    if not isinstance(params, LSTMParams):
-        raise TypeError(f"params must be an LSTMParams (see init_params), got {describe(params)}")
-    return params
+    return _check_instance(params, LSTMParams)
 
 
 def init_params(*, input_size: int, hidden_size: int, rng: np.random.Generator,
@@ -309,37 +306,15 @@ def from_torch(module, *, input_size: int | None = None, hidden_size: int | None
     (a guard against loading weights meant for another model). ``dtype``: np.float64 (None) or
     np.float32. A module without biases gives zeros.
     """
-    _check_module(module, "lstm", input_size=input_size, hidden_size=hidden_size, num_layers=1)
-    dt = _check_dtype(dtype)
-
-    def arr(name):
-        t = getattr(module, name, None)
-        if t is None:
-            return np.zeros(4 * module.hidden_size, dtype=dt)
-        return t.detach().cpu().double().numpy().astype(dt)
-
-    return LSTMParams(*(arr(n) for n in ("weight_ih_l0", "weight_hh_l0", "bias_ih_l0",
-                                         "bias_hh_l0")))
+    return _gated_from_torch(module, "lstm", LSTMParams, input_size=input_size,
+                             hidden_size=hidden_size, dtype=dtype)
 
 
 def to_torch(params: LSTMParams, module=None):
     """Copy :class:`LSTMParams` into ``module`` (a one-layer ``torch.nn.LSTM`` of the same sizes,
     with biases), or into a new one of the params' dtype if ``module`` is None. Returns the
     module."""
-    import torch
-
-    params = _check_params(params)
-    if module is None:
-        tdtype = torch.float64 if params.dtype == np.float64 else torch.float32
-        module = torch.nn.LSTM(params.input_size, params.hidden_size, dtype=tdtype)
-    _check_module(module, "lstm", input_size=params.input_size, hidden_size=params.hidden_size,
-                  num_layers=1, need_bias=True)
-    with torch.no_grad():
-        for name, tname in zip(_KEYS, ("weight_ih_l0", "weight_hh_l0", "bias_ih_l0",
-                                       "bias_hh_l0")):
-            dest = getattr(module, tname)
-            dest.copy_(torch.from_numpy(np.ascontiguousarray(getattr(params, name))).to(dest.dtype))
-    return module
+    return _gated_to_torch(_check_params(params), module, "lstm")
 
 
 # -- the controlled self-loop (Q4) ----------------------------------------------------------
@@ -356,10 +331,10 @@ def cell_jacobian_norms(params: LSTMParams, x, state=None) -> np.ndarray:
     x = check_array("x", x, ndim=2)
     H = params.hidden_size
     xb = np.repeat(x[:, None, :], H, axis=1)  # (T, H, D)
-    h0, c0 = _initial_state(None if state is None else tuple(
-        None if s is None else np.asarray(s)[None] for s in state)
-        if isinstance(state, (tuple, list)) else state, 1, H, params.dtype, layer_axis=False)
-    sb = (np.repeat(h0, H, axis=0)[None], np.repeat(c0, H, axis=0)[None])
+    if isinstance(state, (tuple, list)):  # (H,) each -> (1, H), one sequence
+        state = tuple(None if s is None else np.asarray(s)[None] for s in state)
+    h0, c0 = _initial_state(state, 1, H, params.dtype, layer_axis=False)  # (1, H) each
+    sb = (np.repeat(h0, H, axis=0)[None], np.repeat(c0, H, axis=0)[None])  # (1, H, H) each
     _, _, cache = forward(params, xb, sb)
     _, _, _, _, J, _ = _backward(cache, None, (None, np.eye(H, dtype=params.dtype)[None]),
                                  keep_states=True)

@@ -52,6 +52,7 @@ OPTIMIZERS = ("sgd", "adam")
 ON_DIVERGENCE = ("raise", "return")
 WEIGHT_NAMES = ("W_ih", "W_hh", "b_ih", "b_hh")
 _KEYS = WEIGHT_NAMES
+_TORCH_NAMES = ("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0")
 
 
 # --------------------------------------------------------------------------------------------
@@ -245,6 +246,47 @@ class _GatedParams:
         ``gate`` (one of ``GATES``)."""
         check_choice("gate", gate, self.GATES)
         return self.blocks(name)[self.GATES.index(gate)]
+
+
+def _gated_from_torch(module, kind: str, cls, *, input_size, hidden_size, dtype):
+    """The one-layer ``torch.nn.LSTM``/``GRU`` (``kind``) ``module``'s weights as ``cls``
+    (``LSTMParams``/``GRUParams``) in ``dtype`` (float64 for None); zeros for missing biases."""
+    _check_module(module, kind, input_size=input_size, hidden_size=hidden_size, num_layers=1)
+    dt = _check_dtype(dtype)
+    rows = len(cls.GATES) * module.hidden_size
+
+    def arr(name):
+        t = getattr(module, name, None)
+        if t is None:
+            return np.zeros(rows, dtype=dt)
+        return t.detach().cpu().double().numpy().astype(dt)
+
+    return cls(*(arr(n) for n in _TORCH_NAMES))
+
+
+def _gated_to_torch(params, module, kind: str):
+    """Copy one gated layer's ``params`` into ``module`` (or a new ``torch.nn.LSTM``/``GRU`` of
+    the params' dtype if None), after checking its kind and sizes. Returns the module."""
+    import torch
+
+    if module is None:
+        cls = {"lstm": torch.nn.LSTM, "gru": torch.nn.GRU}[kind]
+        tdtype = torch.float64 if params.dtype == np.float64 else torch.float32
+        module = cls(params.input_size, params.hidden_size, dtype=tdtype)
+    _check_module(module, kind, input_size=params.input_size, hidden_size=params.hidden_size,
+                  num_layers=1, need_bias=True)
+    with torch.no_grad():
+        for name, tname in zip(WEIGHT_NAMES, _TORCH_NAMES):
+            dest = getattr(module, tname)
+            dest.copy_(torch.from_numpy(np.ascontiguousarray(getattr(params, name))).to(dest.dtype))
+    return module
+
+
+def _check_instance(params, cls):
+    if not isinstance(params, cls):
+        raise TypeError(f"params must be a {cls.__name__} (see init_params), got "
+                        f"{describe(params)}")
+    return params
 
 
 # --------------------------------------------------------------------------------------------
