@@ -21,37 +21,28 @@ TARGET = 2.0  # numpy <= 2x torch (float32)
 
 def cell_functions(kind: str, dtype_name: str, sizes: dict, seed: int = 0):
     """(numpy step, torch step, max |dW_hh| difference) for ``kind`` in {"lstm", "gru"}."""
+    import importlib
+
     import numpy as np
     import torch
 
     dtype = {"float32": np.float32, "float64": np.float64}[dtype_name]
-    tdtype = {"float32": torch.float32, "float64": torch.float64}[dtype_name]
     H, D, B, T = sizes["hidden"], sizes["input"], sizes["batch"], sizes["length"]
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
     x = rng.standard_normal((T, B, D)).astype(dtype)
     dh = rng.standard_normal((T, B, H)).astype(dtype)
-    if kind == "lstm":
-        from helpers.lstm import from_torch, lstm_backward, lstm_forward
-
-        module = torch.nn.LSTM(D, H).to(tdtype)
-        params = from_torch(module, dtype=dtype)
-
-        def run_numpy():
-            _, _, cache = lstm_forward(x, params)
-            return lstm_backward(dh, cache)
-    elif kind == "gru":
-        from helpers.gru import gru_backward, gru_forward, init_gru_params, to_torch
-
-        params = init_gru_params(D, H, rng, dtype=dtype)
-        module = to_torch(params).to(tdtype)
-        h0 = np.zeros((B, H), dtype=dtype)
-
-        def run_numpy():
-            _, cache = gru_forward(x, h0, params, "pytorch")
-            return gru_backward(dh, cache)
-    else:
+    if kind not in ("lstm", "gru"):
         raise ValueError(f"kind must be 'lstm' or 'gru', got {kind!r}")
+    # the two cells share one interface: init_params, forward, backward, to_torch
+    cell = importlib.import_module(f"helpers.{kind}")
+    params = cell.init_params(input_size=D, hidden_size=H, rng=rng, dtype=dtype)
+    module = cell.to_torch(params)
+
+    def run_numpy():
+        _, _, cache = cell.forward(params, x)
+        return cell.backward(cache, dh)[0]
+
     xt = torch.from_numpy(x).requires_grad_(True)
     dht = torch.from_numpy(dh)
 
@@ -63,8 +54,7 @@ def cell_functions(kind: str, dtype_name: str, sizes: dict, seed: int = 0):
 
     grads = run_numpy()
     run_torch()
-    g_hh = grads["W_hh"] if "W_hh" in grads else grads["dW_hh"]  # the two helpers' key names
-    diff = float(np.abs(g_hh - module.weight_hh_l0.grad.numpy()).max())
+    diff = float(np.abs(grads["W_hh"] - module.weight_hh_l0.grad.numpy()).max())
     return run_numpy, run_torch, diff
 
 

@@ -38,7 +38,7 @@ def run_one(model: str, T: int, seed: int, *, steps: int, hidden: int, lr: float
     import numpy as np
 
     from helpers.gradients import clip_by_norm, init_recurrent
-    from helpers.rnn import train_adding
+    from helpers.rnn import train_adding_numpy
 
     rng = np.random.default_rng(seed)
     W_hh = None
@@ -47,10 +47,11 @@ def run_one(model: str, T: int, seed: int, *, steps: int, hidden: int, lr: float
     elif model == "irnn":
         W_hh = init_recurrent(hidden, "identity", 1.0)
     t0 = time.perf_counter()
-    r = train_adding(T, hidden_size=hidden, steps=steps, batch_size=batch, lr=lr,
-                     optimizer="adam", activation="relu" if model == "irnn" else "tanh",
-                     W_hh=W_hh, b_zero=model == "irnn",
-                     clip=lambda g: clip_by_norm(g, clip), rng=rng)
+    r = train_adding_numpy(T, hidden_size=hidden, steps=steps, batch_size=batch, lr=lr,
+                           optimizer="adam", activation="relu" if model == "irnn" else "tanh",
+                           W_hh=W_hh, b_zero=model == "irnn",
+                           clip=lambda g: clip_by_norm(g, clip), on_divergence="return",
+                           rng=rng)
     loss = r["loss"]
     every = 50
     curve = [float(np.mean(loss[i:i + every])) for i in range(0, steps, every)]

@@ -28,7 +28,7 @@ def main(argv=None) -> int:
     import torch
     import tqdm
 
-    from helpers.tasks import train_adding, trivial_mse
+    from helpers.tasks import train_adding_torch, trivial_mse
 
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--lags", type=int, nargs="+", default=[10, 20, 50, 100, 200, 400])
@@ -69,8 +69,9 @@ def main(argv=None) -> int:
             if left < 30:
                 record["skipped"].append({"T": T, "kind": kind, "reason": "total time limit"})
                 continue
-            res = train_adding(kind, T, hidden=args.hidden, steps=args.steps, batch=args.batch,
-                               lr=args.lr, seed=args.seed, time_limit=min(args.time_limit, left))
+            res = train_adding_torch(kind, T, hidden_size=args.hidden, steps=args.steps,
+                                     batch=args.batch, lr=args.lr, seed=args.seed,
+                                     time_limit=min(args.time_limit, left))
             res["hit_time_limit"] = bool(res["steps_run"] < args.steps and not res["solved"])
             record["runs"].append(res)
             print(f"T={T:4d} {kind:4s} mse={res['final_mse']:.4f} "

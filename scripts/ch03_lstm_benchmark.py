@@ -30,7 +30,7 @@ def main(argv=None) -> int:
     import numpy as np
     import torch
 
-    from helpers.lstm import from_torch, lstm_backward, lstm_forward
+    from helpers.lstm import backward, forward, from_torch
 
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--hidden", type=int, default=200)
@@ -51,8 +51,8 @@ def main(argv=None) -> int:
     xt, dht = torch.from_numpy(x).requires_grad_(True), torch.from_numpy(dhs)
 
     def run_numpy():
-        hs, _, cache = lstm_forward(x, params)
-        return lstm_backward(dhs, cache)
+        hs, _, cache = forward(params, x)
+        return backward(cache, dhs)[0]
 
     def run_torch():
         m.zero_grad()

@@ -39,22 +39,22 @@ def main(argv=None) -> dict:
     import numpy as np
     import torch
 
-    from helpers.gru import gru_backward, gru_forward, init_gru_params, to_torch
+    from helpers.gru import backward, forward, init_params, to_torch
 
     torch.set_num_threads(args.threads)
     rng = np.random.default_rng(args.seed)
     H, D, B, T = args.hidden, args.input, args.batch, args.length
-    params = init_gru_params(D, H, rng, dtype=np.float32)
+    params = init_params(input_size=D, hidden_size=H, rng=rng, dtype=np.float32)
     x = rng.normal(size=(T, B, D)).astype(np.float32)
-    h0 = np.zeros((B, H), dtype=np.float32)
+    h0 = np.zeros((1, B, H), dtype=np.float32)
     dh = rng.normal(size=(T, B, H)).astype(np.float32)
     module = to_torch(params)
     xt, dht = torch.from_numpy(x).requires_grad_(True), torch.from_numpy(dh)
 
     def numpy_step(formulation):
         def run():
-            _, cache = gru_forward(x, h0, params, formulation)
-            gru_backward(dh, cache)
+            _, _, cache = forward(params, x, h0, formulation=formulation)
+            backward(cache, dh)
         return run
 
     def torch_step():
@@ -78,7 +78,7 @@ def main(argv=None) -> dict:
         return {name: (float(np.median(t)), [round(v, 3) for v in t]) for name, t in times.items()}
 
     # agreement at float32 first, so the timed code is the code that is right
-    h_np, cache = gru_forward(x, h0, params)
+    h_np, _, cache = forward(params, x, h0)
     out, _ = module(xt)
     max_diff = float(np.abs(h_np - out.detach().numpy()).max())
 

@@ -10,11 +10,12 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helpers.gradients import (INITS, LENGTHS, RADII, NormStatus, clip_by_norm, clip_by_value,
-                               cosine, draw_gradient_decay, global_norm, gradient_decay,
-                               gradient_decay_explorer, init_recurrent, jacobian_bound,
-                               largest_singular_value, norm_status, one_unit_rnn,
-                               rnn_jacobian_norms, spectral_radius, steps_to_reach)
+from helpers.gradients import (FACTORS, INITS, LENGTHS, RADII, NormStatus, clip_by_norm,
+                               clip_by_value, cosine, draw_gradient_decay, draw_power_curve,
+                               global_norm, gradient_decay, gradient_decay_explorer,
+                               init_recurrent, jacobian_bound, largest_singular_value,
+                               norm_status, one_unit_rnn, power_curve, power_explorer,
+                               rnn_jacobian_norms, spectral_radius)
 from helpers.rnn import ACTIVATIONS, init_params
 
 TORCH_F = {"tanh": torch.tanh, "sigmoid": torch.sigmoid, "relu": torch.relu,
@@ -55,7 +56,7 @@ def _torch_jacobian_norms(params, x, activation, layer=0):
 @pytest.mark.parametrize("activation", ACTIVATIONS)
 def test_jacobian_norms_match_torch_autograd(activation):
     rng = np.random.default_rng(0)
-    params = init_params(3, 6, 1, rng=rng)
+    params = init_params(input_size=3, hidden_size=6, rng=rng, num_layers=1)
     params[0]["W_hh"] = init_recurrent(6, "gaussian", 1.2, rng=rng)
     x = rng.normal(size=(12, 3))
     ours = rnn_jacobian_norms(params, x, activation=activation)
@@ -65,7 +66,7 @@ def test_jacobian_norms_match_torch_autograd(activation):
 
 def test_jacobian_norms_of_an_upper_layer_match_torch_autograd():
     rng = np.random.default_rng(1)
-    params = init_params(2, 5, 2, rng=rng)
+    params = init_params(input_size=2, hidden_size=5, rng=rng, num_layers=2)
     x = rng.normal(size=(8, 2))
     np.testing.assert_allclose(rnn_jacobian_norms(params, x, layer=1),
                                _torch_jacobian_norms(params, x, "tanh", layer=1), rtol=1e-9,
@@ -179,19 +180,33 @@ def test_global_norm_survives_huge_and_bad_values():
 def test_e1_the_notes_numbers():
     assert 0.99 ** 100 == pytest.approx(0.366, abs=5e-4)
     assert 1.01 ** 100 == pytest.approx(2.705, abs=5e-4)
-    assert steps_to_reach(0.99, 0.01) == 459
-    assert steps_to_reach(0.99, 1e-3) == 688
-    assert steps_to_reach(1.01, 100.0) == 463
-    assert steps_to_reach(1.0, 0.5) is None
-    assert steps_to_reach(0.5, 2.0) == 0
+    assert power_curve(0.99)["below"] == 459
+    assert power_curve(0.99, low=1e-3)["below"] == 688
+    assert power_curve(1.01)["above"] == 463
+    assert power_curve(1.01, high=1e3)["above"] == 695
+    assert power_curve(1.0)["below"] is None and power_curve(1.0)["above"] is None
 
 
 @settings(max_examples=200, deadline=None)
-@given(factor=st.floats(0.01, 0.9999), level=st.floats(1e-12, 0.999))
-def test_steps_to_reach_is_the_first_crossing(factor, level):
-    k = steps_to_reach(factor, level)
-    assert factor ** k < level
-    assert k == 0 or factor ** (k - 1) >= level
+@given(r=st.floats(0.01, 0.9999), low=st.floats(1e-12, 0.999), high=st.floats(1.001, 1e12))
+def test_power_curve_crossings_are_the_first(r, low, high):
+    k = power_curve(r, low=low)["below"]
+    assert r ** k < low and (k == 0 or r ** (k - 1) >= low)
+    g = 1 / r
+    k = power_curve(g, high=high)["above"]
+    assert g ** k > high * (1 - 1e-12) and (k == 0 or g ** (k - 1) <= high * (1 + 1e-12))
+
+
+def test_power_explorer_renders_every_frame():
+    import matplotlib.pyplot as plt
+
+    ex = power_explorer()
+    frames = list(ex.grid())
+    assert len(frames) == len(FACTORS)
+    for values in frames:
+        fig = ex.render(**values)
+        assert fig.axes[0].get_title().startswith("r**100")
+        plt.close(fig)
 
 
 def test_one_unit_rnn_gradient_matches_torch_and_has_a_cliff():
@@ -226,10 +241,13 @@ def test_explorer_compute_sweeps_every_control_position():
 
 
 def test_explorer_renders_every_static_frame_and_the_overflow_frames():
+    import matplotlib.pyplot as plt
+
     ex = gradient_decay_explorer()
     for params in ex.grid(["radius", "activation"]):
         fig = ex.render(**params)
         assert fig.axes
+        plt.close(fig)
     fig = ex.render(radius=5.0, activation="linear", T=500)
     texts = " ".join(t.get_text() for t in fig.axes[0].texts)
     assert "overflowed" in texts
@@ -237,37 +255,129 @@ def test_explorer_renders_every_static_frame_and_the_overflow_frames():
     assert len(ex.png(radius=0.25, activation="sigmoid", T=10, init="identity")) > 1000
 
 
+# --------------------------------------------------------------------------------------------
+# bad input: every public function and class, at least five cases each; the message names the
+# argument
+RNG = np.random.default_rng
+P = lambda: init_params(input_size=2, hidden_size=3, rng=RNG(0))  # noqa: E731
+DATA = gradient_decay(1.0, "tanh", 10)
+POWER = power_curve(0.9)
+
 BAD = [
-    (lambda: init_recurrent(0, "gaussian", 1.0, rng=np.random.default_rng(0)), "hidden_size must be"),
-    (lambda: init_recurrent(4, "xavier", 1.0, rng=np.random.default_rng(0)), "kind must be one of"),
-    (lambda: init_recurrent(4, "gaussian", -1.0, rng=np.random.default_rng(0)), "radius must be"),
-    (lambda: init_recurrent(4, "gaussian", 1.0), "rng must be a numpy Generator"),
-    (lambda: clip_by_norm([np.ones(2)], -1.0), "threshold must be a positive"),
-    (lambda: clip_by_norm([np.ones(2)], 0.0), "threshold must be a positive"),
-    (lambda: clip_by_value([np.ones(2)], -0.5), "threshold must be a positive"),
-    (lambda: clip_by_value([np.ones(2)], float("nan")), "threshold must be a positive"),
-    (lambda: global_norm([]), "grads must be a non-empty"),
-    (lambda: jacobian_bound(np.ones((2, 3)), "tanh", 5), "W_hh must be a non-empty square"),
-    (lambda: jacobian_bound(np.eye(2), "swish", 5), "activation must be one of"),
-    (lambda: jacobian_bound(np.eye(2), "tanh", 0), "sequence length"),
-    (lambda: gradient_decay(1.0, "tanh", 0), "sequence length"),
-    (lambda: gradient_decay(1.0, "softsign", 10), "activation must be one of"),
-    (lambda: gradient_decay(1.0, "tanh", 10, "he"), "kind must be one of"),
-    (lambda: rnn_jacobian_norms(init_params(2, 3, rng=np.random.default_rng(0)), np.zeros((0, 2))), "T >= 1"),
-    (lambda: rnn_jacobian_norms(init_params(2, 3, rng=np.random.default_rng(0)), np.zeros((4, 2, 2))), "one sequence"),
-    (lambda: rnn_jacobian_norms(init_params(2, 3, rng=np.random.default_rng(0)), np.zeros((4, 2)), h0=np.zeros(4)), "h0 must have shape"),
-    (lambda: rnn_jacobian_norms(init_params(2, 3, rng=np.random.default_rng(0)), np.zeros((4, 2)), layer=1), "layer must be in"),
-    (lambda: rnn_jacobian_norms([{"W_ih": np.zeros((3, 2)), "W_hh": np.zeros((3, 2)), "b_ih": np.zeros(3), "b_hh": np.zeros(3)}], np.zeros((4, 2))), "must be square"),
-    (lambda: norm_status(np.array([])), "norms must be a non-empty 1-d"),
-    (lambda: norm_status(np.ones(3), floor=1.0, ceiling=0.5), "ceiling must be greater"),
-    (lambda: steps_to_reach(-0.5, 0.1), "threshold must be a positive"),
-    (lambda: one_unit_rnn(5.0, 1.0, T=0), "sequence length"),
-    (lambda: cosine([np.ones(2)], [np.ones(3)]), "same number of entries"),
-    (lambda: spectral_radius(np.ones(3)), "square matrix"),
+    ("global_norm", lambda: global_norm([]), ValueError, "grads"),
+    ("global_norm", lambda: global_norm(None), TypeError, "grads"),
+    ("global_norm", lambda: global_norm(np.ones(3)), TypeError, "grads"),
+    ("global_norm", lambda: global_norm(["a"]), TypeError, r"grads\[0\]"),
+    ("global_norm", lambda: global_norm([np.ones(2), None]), TypeError, r"grads\[1\]"),
+    ("clip_by_norm", lambda: clip_by_norm([np.ones(2)], -1.0), ValueError, "threshold"),
+    ("clip_by_norm", lambda: clip_by_norm([np.ones(2)], 0.0), ValueError, "threshold"),
+    ("clip_by_norm", lambda: clip_by_norm([np.ones(2)], float("nan")), ValueError, "threshold"),
+    ("clip_by_norm", lambda: clip_by_norm([np.ones(2)], "1"), TypeError, "threshold"),
+    ("clip_by_norm", lambda: clip_by_norm([], 1.0), ValueError, "grads"),
+    ("clip_by_norm", lambda: clip_by_norm("g", 1.0), TypeError, "grads"),
+    ("clip_by_value", lambda: clip_by_value([np.ones(2)], -0.5), ValueError, "threshold"),
+    ("clip_by_value", lambda: clip_by_value([np.ones(2)], float("nan")), ValueError, "threshold"),
+    ("clip_by_value", lambda: clip_by_value([np.ones(2)], float("inf")), ValueError, "threshold"),
+    ("clip_by_value", lambda: clip_by_value([np.ones(2)], None), TypeError, "threshold"),
+    ("clip_by_value", lambda: clip_by_value([], 1.0), ValueError, "grads"),
+    ("cosine", lambda: cosine([np.ones(2)], [np.ones(3)]), ValueError, "u and v"),
+    ("cosine", lambda: cosine([np.zeros(2)], [np.ones(2)]), ValueError, "u and v must be non-zero"),
+    ("cosine", lambda: cosine([np.array([np.nan, 1.0])], [np.ones(2)]), ValueError, "u must hold finite"),
+    ("cosine", lambda: cosine([], [np.ones(2)]), ValueError, "u"),
+    ("cosine", lambda: cosine([np.ones(2)], "v"), TypeError, "v"),
+    ("NormStatus", lambda: NormStatus(None, None, None, None, 0.0, 1.0, 5), ValueError, "floor"),
+    ("NormStatus", lambda: NormStatus(None, None, None, None, 1e-3, 1e-4, 5), ValueError, "ceiling"),
+    ("NormStatus", lambda: NormStatus(None, None, None, None, 1e-3, 1e3, 0), ValueError, "length"),
+    ("NormStatus", lambda: NormStatus(7, None, None, None, 1e-3, 1e3, 5), ValueError, "vanish_step"),
+    ("NormStatus", lambda: NormStatus(None, 1.5, None, None, 1e-3, 1e3, 5), TypeError, "explode_step"),
+    ("NormStatus", lambda: NormStatus(None, None, None, -1, 1e-3, 1e3, 5), ValueError, "nan_step"),
+    ("norm_status", lambda: norm_status(np.array([])), ValueError, "norms"),
+    ("norm_status", lambda: norm_status(np.ones((2, 2))), ValueError, "norms"),
+    ("norm_status", lambda: norm_status("norms"), TypeError, "norms"),
+    ("norm_status", lambda: norm_status(np.ones(3), floor=1.0, ceiling=0.5), ValueError, "ceiling"),
+    ("norm_status", lambda: norm_status(np.ones(3), floor=float("nan")), ValueError, "floor"),
+    ("norm_status", lambda: norm_status(np.ones(3), ceiling=float("nan")), ValueError, "ceiling"),
+    ("spectral_radius", lambda: spectral_radius(np.ones(3)), ValueError, "W"),
+    ("spectral_radius", lambda: spectral_radius(np.ones((2, 3))), ValueError, "W"),
+    ("spectral_radius", lambda: spectral_radius(np.zeros((0, 0))), ValueError, "W"),
+    ("spectral_radius", lambda: spectral_radius(np.full((2, 2), np.nan)), ValueError, "W"),
+    ("spectral_radius", lambda: spectral_radius("W"), TypeError, "W"),
+    ("largest_singular_value", lambda: largest_singular_value(np.ones(3)), ValueError, "W"),
+    ("largest_singular_value", lambda: largest_singular_value(np.ones((3, 2))), ValueError, "W"),
+    ("largest_singular_value", lambda: largest_singular_value(np.full((2, 2), np.inf)), ValueError, "W"),
+    ("largest_singular_value", lambda: largest_singular_value(None), TypeError, "W"),
+    ("largest_singular_value", lambda: largest_singular_value(np.ones((2, 2, 2))), ValueError, "W"),
+    ("init_recurrent", lambda: init_recurrent(0, "gaussian", 1.0, rng=RNG(0)), ValueError, "hidden_size"),
+    ("init_recurrent", lambda: init_recurrent(2.7, "gaussian", 1.0, rng=RNG(0)), TypeError, "hidden_size"),
+    ("init_recurrent", lambda: init_recurrent(4, "xavier", 1.0, rng=RNG(0)), ValueError, "kind"),
+    ("init_recurrent", lambda: init_recurrent(4, "gaussian", -1.0, rng=RNG(0)), ValueError, "radius"),
+    ("init_recurrent", lambda: init_recurrent(4, "gaussian", float("nan"), rng=RNG(0)), ValueError, "radius"),
+    ("init_recurrent", lambda: init_recurrent(4, "gaussian", 1.0), TypeError, "rng"),
+    ("jacobian_bound", lambda: jacobian_bound(np.ones((2, 3)), "tanh", 5), ValueError, "W_hh"),
+    ("jacobian_bound", lambda: jacobian_bound(np.eye(2), "swish", 5), ValueError, "activation"),
+    ("jacobian_bound", lambda: jacobian_bound(np.eye(2), "tanh", 0), ValueError, "T"),
+    ("jacobian_bound", lambda: jacobian_bound(np.eye(2), "tanh", 5.0), TypeError, "T"),
+    ("jacobian_bound", lambda: jacobian_bound(np.eye(2) * np.nan, "tanh", 5), ValueError, "W_hh"),
+    ("rnn_jacobian_norms", lambda: rnn_jacobian_norms(P(), np.zeros((0, 2))), ValueError, "T >= 1"),
+    ("rnn_jacobian_norms", lambda: rnn_jacobian_norms(P(), np.zeros((4, 2, 2))), ValueError, "one sequence"),
+    ("rnn_jacobian_norms", lambda: rnn_jacobian_norms(P(), np.zeros((4, 2)), h0=np.zeros(4)), ValueError, "h0"),
+    ("rnn_jacobian_norms", lambda: rnn_jacobian_norms(P(), np.zeros((4, 2)), layer=1), ValueError, "layer"),
+    ("rnn_jacobian_norms", lambda: rnn_jacobian_norms(P(), np.zeros((4, 2)), activation="elu"), ValueError, "activation"),
+    ("rnn_jacobian_norms", lambda: rnn_jacobian_norms(P(), np.zeros((4, 2)), ord="max"), ValueError, "ord"),
+    ("rnn_jacobian_norms", lambda: rnn_jacobian_norms([{"W_ih": np.zeros((3, 2)), "W_hh": np.zeros((3, 2)), "b_ih": np.zeros(3), "b_hh": np.zeros(3)}], np.zeros((4, 2))), ValueError, r"params\[0\]\['W_hh'\]"),
+    ("gradient_decay", lambda: gradient_decay(1.0, "tanh", 0), ValueError, "T"),
+    ("gradient_decay", lambda: gradient_decay(1.0, "softsign", 10), ValueError, "activation"),
+    ("gradient_decay", lambda: gradient_decay(1.0, "tanh", 10, "he"), ValueError, "init"),
+    ("gradient_decay", lambda: gradient_decay(float("nan"), "tanh", 10), ValueError, "radius"),
+    ("gradient_decay", lambda: gradient_decay(1.0, "tanh", 10, hidden_size=0), ValueError, "hidden_size"),
+    ("gradient_decay", lambda: gradient_decay(1.0, "tanh", 10, input_scale=float("inf")), ValueError, "input_scale"),
+    ("gradient_decay", lambda: gradient_decay(1.0, "tanh", 10, floor=0.0), ValueError, "floor"),
+    ("gradient_decay", lambda: gradient_decay(1.0, "tanh", 10, seed=1.5), TypeError, "seed"),
+    ("draw_gradient_decay", lambda: draw_gradient_decay(None), TypeError, "data"),
+    ("draw_gradient_decay", lambda: draw_gradient_decay({}), TypeError, "data"),
+    ("draw_gradient_decay", lambda: draw_gradient_decay({"norms": 1}), TypeError, "data"),
+    ("draw_gradient_decay", lambda: draw_gradient_decay(POWER), TypeError, "data"),
+    ("draw_gradient_decay", lambda: draw_gradient_decay([DATA]), TypeError, "data"),
+    ("one_unit_rnn", lambda: one_unit_rnn(5.0, 1.0, T=0), ValueError, "T"),
+    ("one_unit_rnn", lambda: one_unit_rnn(float("nan"), 1.0), ValueError, "w"),
+    ("one_unit_rnn", lambda: one_unit_rnn(5.0, "b"), TypeError, "b"),
+    ("one_unit_rnn", lambda: one_unit_rnn(np.ones(3), np.ones(2)), ValueError, "w and b must broadcast"),
+    ("one_unit_rnn", lambda: one_unit_rnn(5.0, 1.0, x0=float("inf")), ValueError, "x0"),
+    ("one_unit_rnn", lambda: one_unit_rnn(5.0, 1.0, target=None), TypeError, "target"),
+    ("gradient_decay_explorer", lambda: gradient_decay_explorer(hidden_size=0), ValueError, "hidden_size"),
+    ("gradient_decay_explorer", lambda: gradient_decay_explorer(hidden_size=2.5), TypeError, "hidden_size"),
+    ("gradient_decay_explorer", lambda: gradient_decay_explorer(hidden_size="32"), TypeError, "hidden_size"),
+    ("gradient_decay_explorer", lambda: gradient_decay_explorer(seed=-1), ValueError, "seed"),
+    ("gradient_decay_explorer", lambda: gradient_decay_explorer(seed=None), TypeError, "seed"),
+    ("power_curve", lambda: power_curve(0.0), ValueError, "r"),
+    ("power_curve", lambda: power_curve(float("nan")), ValueError, "r"),
+    ("power_curve", lambda: power_curve("0.9"), TypeError, "r"),
+    ("power_curve", lambda: power_curve(0.9, K=0), ValueError, "K"),
+    ("power_curve", lambda: power_curve(0.9, low=1.5), ValueError, "low"),
+    ("power_curve", lambda: power_curve(1.1, high=0.5), ValueError, "high"),
+    ("draw_power_curve", lambda: draw_power_curve(None), TypeError, "data"),
+    ("draw_power_curve", lambda: draw_power_curve({}), TypeError, "data"),
+    ("draw_power_curve", lambda: draw_power_curve(DATA), TypeError, "data"),
+    ("draw_power_curve", lambda: draw_power_curve({"r": 0.9}), TypeError, "data"),
+    ("draw_power_curve", lambda: draw_power_curve("frame"), TypeError, "data"),
+    ("power_explorer", lambda: power_explorer(K=0), ValueError, "K"),
+    ("power_explorer", lambda: power_explorer(K=50), ValueError, "K"),
+    ("power_explorer", lambda: power_explorer(K=1000.0), TypeError, "K"),
+    ("power_explorer", lambda: power_explorer(K="1000"), TypeError, "K"),
+    ("power_explorer", lambda: power_explorer(K=None), TypeError, "K"),
 ]
 
 
-@pytest.mark.parametrize("call, match", BAD)
-def test_bad_input(call, match):
-    with pytest.raises(ValueError, match=match):
+@pytest.mark.parametrize("name, call, exc, match", BAD, ids=[f"{b[0]}-{i}" for i, b in enumerate(BAD)])
+def test_bad_input(name, call, exc, match):
+    with pytest.raises(exc, match=match):
         call()
+
+
+def test_every_public_function_has_five_bad_inputs():
+    import helpers.gradients as module
+
+    public = {n for n, f in vars(module).items() if callable(f) and not n.startswith("_")
+              and getattr(f, "__module__", None) == module.__name__}
+    counts = {n: sum(b[0] == n for b in BAD) for n in public}
+    assert all(c >= 5 for c in counts.values()), counts

@@ -6,19 +6,25 @@ import pytest
 import torch
 from hypothesis import given, settings, strategies as st
 
-from helpers.gru import (FORMULATIONS, GRUParams, from_torch, gru_backward, gru_cell,
-                         gru_forward, gru_state_jacobians, init_gru_params, norms_to_end,
-                         to_torch, update_gate_flow)
+from helpers.gru import (FORMULATIONS, W_SCALES, Z_BIASES, GRUParams, backward,
+                         draw_update_gate_flow, forward, from_torch, init_params, norms_to_end,
+                         state_jacobians, step, to_torch, update_gate_explorer, update_gate_flow)
 
 from gradcheck import numerical_gradient
 
 def _problem(T, B, D, H, seed, dtype=np.float64):
     rng = np.random.default_rng(seed)
-    params = init_gru_params(D, H, rng, scale=0.8, dtype=dtype)
+    params = init_params(input_size=D, hidden_size=H, rng=rng, scale=0.8, dtype=dtype)
     x = rng.normal(size=(T, B, D)).astype(dtype)
     h0 = (0.5 * rng.normal(size=(B, H))).astype(dtype)
     dh = rng.normal(size=(T, B, H)).astype(dtype)
     return params, x, h0, dh
+
+
+def _grads(cache, d_out, d_final_state=None):
+    """backward's three results in one dict: the parameters' names, ``dx`` and ``dh0`` (B, H)."""
+    grads, dx, d_state = backward(cache, d_out, d_final_state)
+    return {**grads, "dx": dx, "dh0": d_state[0]}
 
 
 def _torch_reference(params, x, h0, dh):
@@ -29,8 +35,8 @@ def _torch_reference(params, x, h0, dh):
     out, h_last = module(xt, ht)
     (out * torch.tensor(dh)).sum().backward()
     grads = {"dx": xt.grad.numpy(), "dh0": ht.grad[0].numpy(),
-             "dW_ih": module.weight_ih_l0.grad.numpy(), "dW_hh": module.weight_hh_l0.grad.numpy(),
-             "db_ih": module.bias_ih_l0.grad.numpy(), "db_hh": module.bias_hh_l0.grad.numpy()}
+             "W_ih": module.weight_ih_l0.grad.numpy(), "W_hh": module.weight_hh_l0.grad.numpy(),
+             "b_ih": module.bias_ih_l0.grad.numpy(), "b_hh": module.bias_hh_l0.grad.numpy()}
     return out.detach().numpy(), h_last.detach().numpy()[0], grads
 
 
@@ -39,11 +45,11 @@ def _torch_reference(params, x, h0, dh):
        seed=st.integers(0, 10_000))
 def test_pytorch_formulation_equals_torch_gru(T, B, D, H, seed):
     params, x, h0, dh = _problem(T, B, D, H, seed)
-    h, cache = gru_forward(x, h0, params, "pytorch")
+    h, h_T, cache = forward(params, x, h0[None], formulation="pytorch")
     out, h_last, ref = _torch_reference(params, x, h0, dh)
     np.testing.assert_allclose(h, out, rtol=0, atol=1e-10)
-    np.testing.assert_allclose(h[-1], h_last, rtol=0, atol=1e-10)
-    grads = gru_backward(dh, cache)
+    np.testing.assert_allclose(h_T[0], h_last, rtol=0, atol=1e-10)
+    grads = _grads(cache, dh)
     assert set(grads) == set(ref)
     for name in ref:
         np.testing.assert_allclose(grads[name], ref[name], rtol=0, atol=1e-10, err_msg=name)
@@ -70,7 +76,7 @@ def _torch_cho_reference(params, x, h0, dh):
     out = torch.stack(outs)
     (out * torch.tensor(dh)).sum().backward()
     grads = {"dx": xt.grad.numpy(), "dh0": h0t.grad.numpy(),
-             **{"d" + k: v.grad.numpy() for k, v in P.items()}}
+             **{k: v.grad.numpy() for k, v in P.items()}}
     return out.detach().numpy(), grads
 
 
@@ -79,10 +85,10 @@ def _torch_cho_reference(params, x, h0, dh):
        seed=st.integers(0, 10_000))
 def test_cho_formulation_equals_torch_autograd(T, B, D, H, seed):
     params, x, h0, dh = _problem(T, B, D, H, seed)
-    h, cache = gru_forward(x, h0, params, "cho")
+    h, _, cache = forward(params, x, h0[None], formulation="cho")
     out, ref = _torch_cho_reference(params, x, h0, dh)
     np.testing.assert_allclose(h, out, rtol=0, atol=1e-10)
-    grads = gru_backward(dh, cache)
+    grads = _grads(cache, dh)
     for name in ref:
         np.testing.assert_allclose(grads[name], ref[name], rtol=0, atol=1e-10, err_msg=name)
 
@@ -98,7 +104,7 @@ def test_torch_round_trip_and_default_zero_state():
                     (back.W_ih, back.W_hh, back.b_ih, back.b_hh)):
         np.testing.assert_array_equal(a, b)
     x = np.random.default_rng(1).normal(size=(4, 2, 3))
-    h, _ = gru_forward(x, None, params)
+    h, _, _ = forward(params, x)
     out, _ = module(torch.tensor(x))
     np.testing.assert_allclose(h, out.detach().numpy(), rtol=0, atol=1e-12)
 
@@ -113,18 +119,20 @@ def test_module_without_bias_gives_zero_biases():
 def test_finite_difference_gradients(formulation):
     """Central differences of L = sum(dh * h) for every parameter entry, x and h0."""
     params, x, h0, dh = _problem(T=4, B=2, D=3, H=3, seed=7)
-    _, cache = gru_forward(x, h0, params, formulation)
-    grads = gru_backward(dh, cache)
+    R = np.random.default_rng(8).normal(size=(1,) + h0.shape)  # a loss on the final state too
+    _, _, cache = forward(params, x, h0[None], formulation=formulation)
+    grads = _grads(cache, dh, R)
 
     def loss(p=params, x_=x, h0_=h0):
-        return float((gru_forward(x_, h0_, p, formulation)[0] * dh).sum())
+        out, h_T, _ = forward(p, x_, h0_[None], formulation=formulation)
+        return float((out * dh).sum() + (h_T * R).sum())
 
     names = ("W_ih", "W_hh", "b_ih", "b_hh")
     for name in names:
         mk = lambda a: GRUParams(**{n: (a if n == name else getattr(params, n))  # noqa: E731
                                     for n in names})
         num = numerical_gradient(lambda a: loss(mk(a)), getattr(params, name))
-        np.testing.assert_allclose(grads["d" + name], num, rtol=1e-6, atol=1e-8, err_msg=name)
+        np.testing.assert_allclose(grads[name], num, rtol=1e-6, atol=1e-8, err_msg=name)
     for name, arr, kw in (("dx", x, "x_"), ("dh0", h0, "h0_")):
         num = numerical_gradient(lambda a: loss(**{kw: a}), arr)
         np.testing.assert_allclose(grads[name], num, rtol=1e-6, atol=1e-8, err_msg=name)
@@ -142,25 +150,25 @@ def test_cho_formulation_by_hand():
     r = sig(xt @ W_ir.T + b_ir + h @ W_hr.T + b_hr)
     z = sig(xt @ W_iz.T + b_iz + h @ W_hz.T + b_hz)
     n = np.tanh(xt @ W_in.T + b_in + (r * h) @ W_hn.T + b_hn)
-    step = gru_cell(xt, h, params, "cho")
-    np.testing.assert_allclose(step["h"], (1 - z) * n + z * h, rtol=0, atol=1e-14)
-    np.testing.assert_allclose(step["r"], r, rtol=0, atol=1e-14)
-    one = gru_cell(xt[0], h[0], params, "cho")  # unbatched input gives unbatched output
+    s = step(params, xt, h, formulation="cho")
+    np.testing.assert_allclose(s["h"], (1 - z) * n + z * h, rtol=0, atol=1e-14)
+    np.testing.assert_allclose(s["r"], r, rtol=0, atol=1e-14)
+    one = step(params, xt[0], h[0], formulation="cho")  # unbatched input gives unbatched output
     assert one["h"].shape == (4,)
-    np.testing.assert_allclose(one["h"], step["h"][0], rtol=0, atol=1e-15)
+    np.testing.assert_allclose(one["h"], s["h"][0], rtol=0, atol=1e-15)
 
 
 def test_formulations_differ_on_same_weights():
     params, x, h0, _ = _problem(T=6, B=3, D=3, H=5, seed=11)
-    h_pt, _ = gru_forward(x, h0, params, "pytorch")
-    h_cho, _ = gru_forward(x, h0, params, "cho")
+    h_pt, _, _ = forward(params, x, h0[None], formulation="pytorch")
+    h_cho, _, _ = forward(params, x, h0[None], formulation="cho")
     assert np.abs(h_pt - h_cho).max() > 1e-3
     # ...but agree exactly when the reset gate is pinned to 1 (r = 1 makes both n identical)
     b_ih = params.b_ih.copy()
     b_ih[:params.hidden_size] = 50.0
     pinned = GRUParams(params.W_ih, params.W_hh, b_ih, params.b_hh)
-    np.testing.assert_allclose(gru_forward(x, h0, pinned, "pytorch")[0],
-                               gru_forward(x, h0, pinned, "cho")[0], rtol=0, atol=1e-12)
+    np.testing.assert_allclose(forward(pinned, x, h0[None], formulation="pytorch")[0],
+                               forward(pinned, x, h0[None], formulation="cho")[0], rtol=0, atol=1e-12)
 
 
 def test_state_stays_in_unit_box():
@@ -168,7 +176,7 @@ def test_state_stays_in_unit_box():
     params, x, h0, _ = _problem(T=50, B=3, D=3, H=4, seed=5)
     x = 20 * x
     for f in FORMULATIONS:
-        h, cache = gru_forward(x, np.clip(h0, -1, 1), params, f)
+        h, _, cache = forward(params, x, np.clip(h0, -1, 1)[None], formulation=f)
         assert np.abs(h).max() <= 1.0
         np.testing.assert_allclose(cache["z"] + (1 - cache["z"]), 1.0)
 
@@ -176,22 +184,22 @@ def test_state_stays_in_unit_box():
 @pytest.mark.parametrize("formulation", FORMULATIONS)
 def test_state_jacobians_by_finite_differences(formulation):
     params, x, h0, _ = _problem(T=3, B=2, D=3, H=4, seed=2)
-    _, cache = gru_forward(x, h0, params, formulation)
-    J = gru_state_jacobians(cache)
+    _, _, cache = forward(params, x, h0[None], formulation=formulation)
+    J = state_jacobians(cache)
     eps = 1e-6
     for t in range(3):
         for b in range(2):
             h = cache["hs"][t][b]
-            num = np.stack([(gru_cell(x[t, b], h + eps * e, params, formulation)["h"]
-                             - gru_cell(x[t, b], h - eps * e, params, formulation)["h"])
+            num = np.stack([(step(params, x[t, b], h + eps * e, formulation=formulation)["h"]
+                             - step(params, x[t, b], h - eps * e, formulation=formulation)["h"])
                             / (2 * eps) for e in np.eye(4)], axis=1)
             np.testing.assert_allclose(J[t, b], num, rtol=0, atol=1e-8)
 
 
 def test_state_jacobian_equals_torch_autograd():
     params, x, h0, _ = _problem(T=2, B=1, D=3, H=4, seed=4)
-    _, cache = gru_forward(x, h0, params, "pytorch")
-    J = gru_state_jacobians(cache)
+    _, _, cache = forward(params, x, h0[None])
+    J = state_jacobians(cache)
     cell = torch.nn.GRUCell(3, 4, dtype=torch.float64)
     module = to_torch(params)
     with torch.no_grad():
@@ -229,61 +237,27 @@ def test_update_gate_near_one_keeps_gradient():
     assert lo["gru"][0] < 1e-3
 
 
-BAD = [
-    ("x", lambda p, x, h0: gru_forward(x[..., :2], h0, p), "x must have shape (T, B, input_size) = (T, B, 3)"),
-    ("x 2-d", lambda p, x, h0: gru_forward(x[0], h0, p), "x must have shape"),
-    ("h0", lambda p, x, h0: gru_forward(x, h0[:, :3], p), "h0 must have shape (B, hidden_size) = (2, 4)"),
-    ("h0 batch", lambda p, x, h0: gru_forward(x, h0[:1], p), "h0 must have shape (B, hidden_size) = (2, 4)"),
-    ("formulation", lambda p, x, h0: gru_forward(x, h0, p, "keras"), "formulation must be one of"),
-    ("W_hh", lambda p, x, h0: GRUParams(p.W_ih, p.W_hh[:, :3], p.b_ih, p.b_hh), "W_hh must have shape (3H, H)"),
-    ("W_ih", lambda p, x, h0: GRUParams(p.W_ih[:8], p.W_hh, p.b_ih, p.b_hh), "W_ih must have shape (3H, D) = (12, D)"),
-    ("b_ih", lambda p, x, h0: GRUParams(p.W_ih, p.W_hh, p.b_ih[:4], p.b_hh), "b_ih must have shape (3H,) = (12,)"),
-    ("b_hh", lambda p, x, h0: GRUParams(p.W_ih, p.W_hh, p.b_ih, p.b_hh[None]), "b_hh must have shape (3H,) = (12,)"),
-    ("dtype", lambda p, x, h0: GRUParams(p.W_ih.astype(int), p.W_hh, p.b_ih, p.b_hh), "W_ih must be float32 or float64"),
-    ("mixed dtype", lambda p, x, h0: GRUParams(p.W_ih.astype(np.float32), p.W_hh, p.b_ih, p.b_hh), "share one dtype"),
-    ("params type", lambda p, x, h0: gru_forward(x, h0, {"W_ih": p.W_ih}), "params must be a GRUParams"),
-    ("dh", lambda p, x, h0: gru_backward(np.zeros((5, 2, 4)), gru_forward(x, h0, p)[1]), "dh must have shape (T, B, H) = (3, 2, 4)"),
-    ("to_torch hidden", lambda p, x, h0: to_torch(p, torch.nn.GRU(3, 5)), "module must have input_size=3 and hidden_size=4"),
-    ("to_torch input", lambda p, x, h0: to_torch(p, torch.nn.GRU(2, 4)), "module must have input_size=3 and hidden_size=4"),
-    ("to_torch lstm", lambda p, x, h0: to_torch(p, torch.nn.LSTM(3, 4)), "module must be a torch.nn.GRU"),
-    ("from_torch hidden", lambda p, x, h0: from_torch(torch.nn.GRU(3, 5), hidden_size=4), "module must have hidden_size=4, got hidden_size=5"),
-    ("from_torch layers", lambda p, x, h0: from_torch(torch.nn.GRU(3, 4, num_layers=2)), "num_layers=1"),
-    ("from_torch rnn", lambda p, x, h0: from_torch(torch.nn.RNN(3, 4)), "module must be a torch.nn.GRU"),
-    ("init", lambda p, x, h0: init_gru_params(0, 4, np.random.default_rng(0)), "input_size and hidden_size must be >= 1"),
-    ("init rng", lambda p, x, h0: init_gru_params(3, 4, 0), "rng must be a numpy Generator"),
-    ("norms_to_end", lambda p, x, h0: norms_to_end(np.zeros((3, 2, 3))), "J must have shape (T, H, H)"),
-    ("flow", lambda p, x, h0: update_gate_flow(0.0, -1.0), "w_scale finite and >= 0"),
-    ("blocks", lambda p, x, h0: p.blocks("W_hz"), "name must be one of"),
-]
-
-
-@pytest.mark.parametrize("case, call, message", BAD, ids=[b[0] for b in BAD])
-def test_bad_inputs_raise_value_error(case, call, message):
-    params, x, h0, _ = _problem(T=3, B=2, D=3, H=4, seed=0)
-    with pytest.raises(ValueError) as err:
-        call(params, x, h0)
-    assert message in str(err.value), (case, str(err.value))
-
-
 def test_float32_runs_and_stays_float32():
     params, x, h0, dh = _problem(T=5, B=2, D=3, H=4, seed=1, dtype=np.float32)
-    h, cache = gru_forward(x, h0, params)
-    grads = gru_backward(dh, cache)
+    h, _, cache = forward(params, x, h0[None])
+    grads = _grads(cache, dh)
     assert h.dtype == np.float32 and all(g.dtype == np.float32 for g in grads.values())
-    h64, _ = gru_forward(x, h0, params.astype(np.float64))
+    h64, _, _ = forward(params.astype(np.float64), x, h0[None])
     np.testing.assert_allclose(h, h64, atol=1e-5)
 
 
-@pytest.mark.slow
 def test_explorer_renders_every_control_position():
-    from helpers.gru import update_gate_explorer
+    """Every static control value (update-gate bias x weight scale) computes and draws."""
+    import matplotlib.pyplot as plt
 
     explorer = update_gate_explorer(T=20)
     grid = list(explorer.grid())
-    assert len(grid) == 8 * 5
+    assert len(grid) == len(Z_BIASES) * len(W_SCALES)
     for params in grid:
-        png = explorer.png(**params)
-        assert png[:8] == b"\x89PNG\r\n\x1a\n"
+        fig = explorer.render(**params)
+        assert fig.axes and fig.axes[0].get_title()
+        plt.close(fig)
+    assert explorer.png()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_chapter_solution_snippets_run():
@@ -308,3 +282,116 @@ def test_chapter_solution_snippets_run():
         with contextlib.redirect_stdout(out):
             exec(block, {"np": np, "G": G})
         assert "assert " in block and out.getvalue()
+
+
+# --------------------------------------------------------------------------------------------
+# bad input: every public function and class, at least five cases each; the message names the
+# argument
+def _p(H=4, D=3):
+    return init_params(input_size=D, hidden_size=H, rng=np.random.default_rng(0))
+
+
+def _cache(formulation="pytorch"):
+    return forward(_p(), np.zeros((3, 2, 3)), formulation=formulation)[2]
+
+
+RNG = np.random.default_rng
+Z = np.zeros
+P = _p()
+
+BAD = [
+    ("GRUParams", lambda: GRUParams(P.W_ih, P.W_hh[:, :3], P.b_ih, P.b_hh), ValueError, r"W_hh must have shape \(3H, H\)"),
+    ("GRUParams", lambda: GRUParams(P.W_ih[:8], P.W_hh, P.b_ih, P.b_hh), ValueError, r"W_ih must have shape \(3H, D\) = \(12, D\)"),
+    ("GRUParams", lambda: GRUParams(P.W_ih, P.W_hh, P.b_ih[:4], P.b_hh), ValueError, r"b_ih must have shape \(3H,\) = \(12,\)"),
+    ("GRUParams", lambda: GRUParams(P.W_ih, P.W_hh, P.b_ih, P.b_hh[None]), ValueError, r"b_hh must have shape"),
+    ("GRUParams", lambda: GRUParams(P.W_ih.astype(np.complex128), P.W_hh, P.b_ih, P.b_hh), TypeError, "W_ih"),
+    ("GRUParams", lambda: GRUParams(P.W_ih, P.W_hh * np.nan, P.b_ih, P.b_hh), ValueError, "W_hh"),
+    ("GRUParams", lambda: GRUParams(P.W_ih, P.W_hh, "b", P.b_hh), TypeError, "b_ih"),
+    ("GRUParams", lambda: P.blocks("W_hz"), ValueError, "name"),
+    ("GRUParams", lambda: P.block("W_hh", "f"), ValueError, "gate"),
+    ("init_params", lambda: init_params(input_size=3, hidden_size=2.7, rng=RNG(0)), TypeError, "hidden_size"),
+    ("init_params", lambda: init_params(input_size=3, hidden_size="2", rng=RNG(0)), TypeError, "hidden_size"),
+    ("init_params", lambda: init_params(input_size=0, hidden_size=4, rng=RNG(0)), ValueError, "input_size"),
+    ("init_params", lambda: init_params(input_size=3, hidden_size=4, rng=0), TypeError, "rng"),
+    ("init_params", lambda: init_params(input_size=3, hidden_size=4, rng=RNG(0), scale=float("nan")), ValueError, "scale"),
+    ("init_params", lambda: init_params(input_size=3, hidden_size=4, rng=RNG(0), scale=-1.0), ValueError, "scale"),
+    ("init_params", lambda: init_params(input_size=3, hidden_size=4, rng=RNG(0), dtype=int), ValueError, "dtype"),
+    ("forward", lambda: forward(P, Z((3, 2, 2))), ValueError, r"x must have shape \(T, B, 3\)"),
+    ("forward", lambda: forward(P, Z((2, 3))), ValueError, "x must have 3"),
+    ("forward", lambda: forward(P, Z((3, 2, 3)), Z((1, 2, 3))), ValueError, "state"),
+    ("forward", lambda: forward(P, Z((3, 2, 3)), Z((2, 4))), ValueError, "state"),
+    ("forward", lambda: forward(P, Z((3, 2, 3)), formulation="keras"), ValueError, "formulation"),
+    ("forward", lambda: forward({"W_ih": P.W_ih}, Z((3, 2, 3))), TypeError, "params"),
+    ("forward", lambda: forward(P, Z((0, 2, 3))), ValueError, "x must hold"),
+    ("backward", lambda: backward(_cache(), Z((5, 2, 4))), ValueError, "d_out"),
+    ("backward", lambda: backward(_cache(), "d"), TypeError, "d_out"),
+    ("backward", lambda: backward(_cache(), None, Z((2, 4))), ValueError, "d_final_state"),
+    ("backward", lambda: backward(_cache(), None, Z((1, 2, 5))), ValueError, "d_final_state"),
+    ("backward", lambda: backward({"hs": 1}, None), TypeError, "cache"),
+    ("step", lambda: step(P, Z(2)), ValueError, "x"),
+    ("step", lambda: step(P, Z((1, 2, 3))), ValueError, "x_t"),
+    ("step", lambda: step(P, Z(3), Z(3)), ValueError, "state"),
+    ("step", lambda: step(P, Z((2, 3)), Z((1, 4))), ValueError, "state"),
+    ("step", lambda: step(P, Z(3), formulation="chung"), ValueError, "formulation"),
+    ("step", lambda: step("p", Z(3)), TypeError, "params"),
+    ("state_jacobians", lambda: state_jacobians(None), TypeError, "cache"),
+    ("state_jacobians", lambda: state_jacobians({}), TypeError, "cache"),
+    ("state_jacobians", lambda: state_jacobians({"hs": 1}), TypeError, "cache"),
+    ("state_jacobians", lambda: state_jacobians([1]), TypeError, "cache"),
+    ("state_jacobians", lambda: state_jacobians("cache"), TypeError, "cache"),
+    ("norms_to_end", lambda: norms_to_end(Z((3, 2, 3))), ValueError, "J must have shape"),
+    ("norms_to_end", lambda: norms_to_end(Z((3, 2))), ValueError, "J must have 3"),
+    ("norms_to_end", lambda: norms_to_end(Z((0, 2, 2))), ValueError, "J must have shape"),
+    ("norms_to_end", lambda: norms_to_end(np.full((2, 2, 2), np.nan)), ValueError, "J must hold finite"),
+    ("norms_to_end", lambda: norms_to_end("J"), TypeError, "J must be"),
+    ("update_gate_flow", lambda: update_gate_flow(0.0, -1.0), ValueError, "w_scale"),
+    ("update_gate_flow", lambda: update_gate_flow(float("nan"), 1.0), ValueError, "z_bias"),
+    ("update_gate_flow", lambda: update_gate_flow(0.0, 1.0, T=0), ValueError, "T"),
+    ("update_gate_flow", lambda: update_gate_flow(0.0, 1.0, H=3.5), TypeError, "H"),
+    ("update_gate_flow", lambda: update_gate_flow(0.0, 1.0, formulation="keras"), ValueError, "formulation"),
+    ("update_gate_flow", lambda: update_gate_flow("0", 1.0), TypeError, "z_bias"),
+    ("from_torch", lambda: from_torch(torch.nn.GRU(3, 5), hidden_size=4), ValueError, "hidden_size"),
+    ("from_torch", lambda: from_torch(torch.nn.GRU(3, 4), input_size=2), ValueError, "input_size"),
+    ("from_torch", lambda: from_torch(torch.nn.GRU(3, 4, num_layers=2)), ValueError, "num_layers"),
+    ("from_torch", lambda: from_torch(torch.nn.RNN(3, 4)), TypeError, "module"),
+    ("from_torch", lambda: from_torch(torch.nn.GRU(3, 4, bidirectional=True)), ValueError, "bidirectional"),
+    ("from_torch", lambda: from_torch(torch.nn.GRU(3, 4), dtype="float16"), ValueError, "dtype"),
+    ("to_torch", lambda: to_torch(P, torch.nn.GRU(3, 5)), ValueError, "hidden_size"),
+    ("to_torch", lambda: to_torch(P, torch.nn.GRU(2, 4)), ValueError, "input_size"),
+    ("to_torch", lambda: to_torch(P, torch.nn.LSTM(3, 4)), TypeError, "module"),
+    ("to_torch", lambda: to_torch(P, torch.nn.GRU(3, 4, bias=False)), ValueError, "bias"),
+    ("to_torch", lambda: to_torch(P, torch.nn.GRU(3, 4, num_layers=2)), ValueError, "num_layers"),
+    ("to_torch", lambda: to_torch(None), TypeError, "params"),
+    ("draw_update_gate_flow", lambda: draw_update_gate_flow(None), TypeError, "data"),
+    ("draw_update_gate_flow", lambda: draw_update_gate_flow({}), TypeError, "data"),
+    ("draw_update_gate_flow", lambda: draw_update_gate_flow({"gru": 1}), TypeError, "data"),
+    ("draw_update_gate_flow", lambda: draw_update_gate_flow([1]), TypeError, "data"),
+    ("draw_update_gate_flow", lambda: draw_update_gate_flow("frame"), TypeError, "data"),
+    ("update_gate_explorer", lambda: update_gate_explorer(T=0), ValueError, "T"),
+    ("update_gate_explorer", lambda: update_gate_explorer(T=2.5), TypeError, "T"),
+    ("update_gate_explorer", lambda: update_gate_explorer(T="60"), TypeError, "T"),
+    ("update_gate_explorer", lambda: update_gate_explorer(T=-5), ValueError, "T"),
+    ("update_gate_explorer", lambda: update_gate_explorer(T=True), TypeError, "T"),
+]
+
+
+@pytest.mark.parametrize("name, call, exc, match", BAD, ids=[f"{b[0]}-{i}" for i, b in enumerate(BAD)])
+def test_bad_input(name, call, exc, match):
+    with pytest.raises(exc, match=match):
+        call()
+
+
+def test_every_public_function_has_five_bad_inputs():
+    import helpers.gru as module
+
+    public = {n for n, f in vars(module).items() if callable(f) and not n.startswith("_")
+              and getattr(f, "__module__", None) == module.__name__}
+    counts = {n: sum(b[0] == n for b in BAD) for n in public}
+    assert all(c >= 5 for c in counts.values()), counts
+
+
+def test_integer_and_mixed_weights_are_handled_as_in_the_lstm():
+    p = GRUParams(P.W_ih.astype(int), P.W_hh, P.b_ih, P.b_hh)
+    assert p.dtype == np.float64
+    q = GRUParams(P.W_ih.astype(np.float32), P.W_hh, P.b_ih, P.b_hh)
+    assert q.dtype == np.float64

@@ -7,9 +7,10 @@ import pytest
 import torch
 from hypothesis import given, settings, strategies as st
 
-from helpers.lstm import (LSTMParams, cell_jacobian_norms, controlled_self_loop, from_torch,
-                          init_params, lstm_backward, lstm_forward, lstm_peephole_forward,
-                          lstm_step, sigmoid, to_torch)
+from helpers.lstm import (FORGET_BIASES, INPUT_BIASES, LSTMParams, backward,
+                          cell_jacobian_norms, controlled_self_loop, draw_self_loop, forward,
+                          from_torch, init_params, peephole_forward, self_loop_explorer, step,
+                          to_torch)
 
 from gradcheck import numerical_gradient
 
@@ -24,7 +25,7 @@ def torch_reference(params, x, h0, c0, dhs, dh_T, dc_T):
             + (cT[0] * torch.tensor(dc_T)).sum())
     loss.backward()
     grads = {"W_ih": m.weight_ih_l0.grad, "W_hh": m.weight_hh_l0.grad, "b_ih": m.bias_ih_l0.grad,
-             "b_hh": m.bias_hh_l0.grad, "x": xt.grad, "h0": h0t.grad[0], "c0": c0t.grad[0]}
+             "b_hh": m.bias_hh_l0.grad, "x": xt.grad, "h0": h0t.grad, "c0": c0t.grad}
     return (out.detach().numpy(), hT[0].detach().numpy(), cT[0].detach().numpy(),
             {k: v.numpy() for k, v in grads.items()})
 
@@ -34,18 +35,19 @@ def torch_reference(params, x, h0, c0, dhs, dh_T, dc_T):
        seed=st.integers(0, 2**31 - 1))
 def test_matches_torch_outputs_and_every_gradient(T, B, D, H, seed):
     rng = np.random.default_rng(seed)
-    params = init_params(D, H, rng)
+    params = init_params(input_size=D, hidden_size=H, rng=rng)
     params = LSTMParams(params.W_ih * 3, params.W_hh * 3, params.b_ih, params.b_hh)  # saturate
     x = rng.standard_normal((T, B, D))
     h0, c0 = rng.standard_normal((B, H)), rng.standard_normal((B, H)) * 2
     dhs, dh_T, dc_T = (rng.standard_normal((T, B, H)), rng.standard_normal((B, H)),
                        rng.standard_normal((B, H)))
-    hs, (hT, cT), cache = lstm_forward(x, params, h0, c0)
-    grads = lstm_backward(dhs, cache, dh_T, dc_T)
+    hs, (hT, cT), cache = forward(params, x, (h0[None], c0[None]))
+    grads, dx, (dh0, dc0) = backward(cache, dhs, (dh_T[None], dc_T[None]))
+    grads = {**grads, "x": dx, "h0": dh0, "c0": dc0}
     ref_hs, ref_hT, ref_cT, ref = torch_reference(params, x, h0, c0, dhs, dh_T, dc_T)
     np.testing.assert_allclose(hs, ref_hs, rtol=0, atol=1e-10)
-    np.testing.assert_allclose(hT, ref_hT, rtol=0, atol=1e-10)
-    np.testing.assert_allclose(cT, ref_cT, rtol=0, atol=1e-10)
+    np.testing.assert_allclose(hT[0], ref_hT, rtol=0, atol=1e-10)
+    np.testing.assert_allclose(cT[0], ref_cT, rtol=0, atol=1e-10)
     assert set(grads) == set(ref)
     for name in ref:
         assert grads[name].shape == ref[name].shape, name
@@ -55,18 +57,19 @@ def test_matches_torch_outputs_and_every_gradient(T, B, D, H, seed):
 def test_finite_differences():
     rng = np.random.default_rng(7)
     T, B, D, H = 5, 2, 3, 4
-    params = init_params(D, H, rng, forget_bias=1.0)
+    params = init_params(input_size=D, hidden_size=H, rng=rng, forget_bias=1.0)
     x = rng.standard_normal((T, B, D))
-    h0, c0 = rng.standard_normal((B, H)), rng.standard_normal((B, H))
+    h0, c0 = rng.standard_normal((1, B, H)), rng.standard_normal((1, B, H))
     R = rng.standard_normal((T, B, H))
-    Rc = rng.standard_normal((B, H))
+    Rc = rng.standard_normal((1, B, H))
 
     def loss(p, x, h0, c0):
-        hs, (_, cT), _ = lstm_forward(x, p, h0, c0)
+        hs, (_, cT), _ = forward(p, x, (h0, c0))
         return float((hs * R).sum() + (cT * Rc).sum())
 
-    _, _, cache = lstm_forward(x, params, h0, c0)
-    grads = lstm_backward(R, cache, dc_T=Rc)
+    _, _, cache = forward(params, x, (h0, c0))
+    grads, dx, (dh0, dc0) = backward(cache, R, (None, Rc))
+    grads = {**grads, "x": dx, "h0": dh0, "c0": dc0}
     names = ("W_ih", "W_hh", "b_ih", "b_hh")
     for name in names:
         mk = lambda a: LSTMParams(**{n: (a if n == name else getattr(params, n)) for n in names})
@@ -91,7 +94,7 @@ def test_hand_worked_step():
     g = math.tanh(0.8 * x - 0.6 * h)
     o = s(1.2 * x + 0.2 * h)
     c_new = f * c + i * g
-    out = lstm_step(np.array([[x]]), np.array([[h]]), np.array([[c]]), p)
+    out = step(p, np.array([[x]]), (np.array([[h]]), np.array([[c]])))
     for name, val in (("i", i), ("f", f), ("g", g), ("o", o), ("c", c_new),
                       ("h", o * math.tanh(c_new))):
         assert out[name][0, 0] == pytest.approx(val, abs=1e-14), name
@@ -99,12 +102,14 @@ def test_hand_worked_step():
 
 def test_step_equals_forward_and_torch_roundtrip():
     rng = np.random.default_rng(3)
-    p = init_params(3, 5, rng)
+    p = init_params(input_size=3, hidden_size=5, rng=rng)
     x = rng.standard_normal((1, 2, 3))
-    hs, (hT, cT), _ = lstm_forward(x, p)
-    out = lstm_step(x[0], np.zeros((2, 5)), np.zeros((2, 5)), p)
-    np.testing.assert_allclose(out["h"], hT, atol=1e-15)
-    np.testing.assert_allclose(out["c"], cT, atol=1e-15)
+    hs, (hT, cT), _ = forward(p, x)
+    out = step(p, x[0], (np.zeros((2, 5)), np.zeros((2, 5))))
+    np.testing.assert_allclose(out["h"], hT[0], atol=1e-15)
+    np.testing.assert_allclose(out["c"], cT[0], atol=1e-15)
+    one = step(p, x[0, 1])  # unbatched, zero state
+    np.testing.assert_allclose(one["h"], hT[0, 1], atol=1e-15)
     q = from_torch(to_torch(p))
     for n in ("W_ih", "W_hh", "b_ih", "b_hh"):
         np.testing.assert_array_equal(getattr(p, n), getattr(q, n))
@@ -115,31 +120,32 @@ def test_step_equals_forward_and_torch_roundtrip():
 
 def test_float32_close_to_float64():
     rng = np.random.default_rng(4)
-    p = init_params(6, 8, rng)
+    p = init_params(input_size=6, hidden_size=8, rng=rng)
     x = rng.standard_normal((20, 3, 6))
-    hs, _, cache = lstm_forward(x, p)
-    hs32, _, cache32 = lstm_forward(x.astype(np.float32), p.astype(np.float32))
+    hs, _, cache = forward(p, x)
+    hs32, _, cache32 = forward(p.astype(np.float32), x.astype(np.float32))
     assert hs32.dtype == np.float32
     np.testing.assert_allclose(hs32, hs, atol=1e-5)
-    g = lstm_backward(np.ones_like(hs), cache)
-    g32 = lstm_backward(np.ones_like(hs32), cache32)
+    g, _, _ = backward(cache, np.ones_like(hs))
+    g32, _, _ = backward(cache32, np.ones_like(hs32))
     assert g32["W_hh"].dtype == np.float32
     np.testing.assert_allclose(g32["W_hh"], g["W_hh"], atol=1e-4)
 
 
 def test_peephole_reduces_to_standard_and_sees_the_cell():
     rng = np.random.default_rng(5)
-    p = init_params(2, 3, rng)
+    p = init_params(input_size=2, hidden_size=3, rng=rng)
     x = rng.standard_normal((6, 2, 2))
-    c0 = rng.standard_normal((2, 3))
-    hs, (hT, cT), _ = lstm_forward(x, p, c0=c0)
+    h0, c0 = np.zeros((1, 2, 3)), rng.standard_normal((1, 2, 3))
+    hs, (hT, cT), _ = forward(p, x, (h0, c0))
     zero = np.zeros(3)
-    hp, (hpT, cpT), _, _ = lstm_peephole_forward(x, p, zero, zero, zero, c0=c0)
+    hp, (hpT, cpT), _ = peephole_forward(p, x, (h0, c0), p_i=zero, p_f=zero, p_o=zero)
     np.testing.assert_allclose(hp, hs, atol=1e-15)
+    np.testing.assert_allclose(cpT, cT, atol=1e-15)
     # with a forget peephole the first forget gate depends on c0
-    _, _, gates_a, _ = lstm_peephole_forward(x, p, zero, np.ones(3), zero, c0=c0)
-    _, _, gates_b, _ = lstm_peephole_forward(x, p, zero, np.ones(3), zero, c0=c0 + 1)
-    f_a, f_b = gates_a[0, :, 3:6], gates_b[0, :, 3:6]
+    _, _, cache_a = peephole_forward(p, x, (h0, c0), p_i=zero, p_f=np.ones(3), p_o=zero)
+    _, _, cache_b = peephole_forward(p, x, (h0, c0 + 1), p_i=zero, p_f=np.ones(3), p_o=zero)
+    f_a, f_b = cache_a["gates"][0, :, 3:6], cache_b["gates"][0, :, 3:6]
     assert np.all(f_b > f_a)  # c0 + 1 and p_f = 1: larger forget-gate input
 
 
@@ -151,20 +157,20 @@ def test_cell_jacobian_constant_error_carousel():
     b[H:2 * H] = 50.0  # f = 1 to machine precision
     b[:H] = -50.0  # i = 0
     p = LSTMParams(W_ih, np.zeros((4 * H, H)), b, np.zeros(4 * H))
-    norms = cell_jacobian_norms(np.ones((T, D)), p)
+    norms = cell_jacobian_norms(p, np.ones((T, D)))
     np.testing.assert_allclose(norms, 1.0, atol=1e-12)
     # with f = sigmoid(0) = 1/2 and no other path, the norm halves each step
     b[H:2 * H] = 0.0
     p = LSTMParams(W_ih, np.zeros((4 * H, H)), b, np.zeros(4 * H))
-    norms = cell_jacobian_norms(np.ones((T, D)), p)
+    norms = cell_jacobian_norms(p, np.ones((T, D)))
     np.testing.assert_allclose(norms, 0.5 ** np.arange(T, -1, -1), rtol=1e-12)
 
 
 def test_cell_jacobian_matches_torch_autograd():
     rng = np.random.default_rng(6)
-    p = init_params(2, 4, rng)
+    p = init_params(input_size=2, hidden_size=4, rng=rng)
     x = rng.standard_normal((8, 2))
-    norms = cell_jacobian_norms(x, p)
+    norms = cell_jacobian_norms(p, x)
     m = to_torch(p)
     c0 = torch.zeros(1, 1, 4, dtype=torch.float64)
 
@@ -190,71 +196,135 @@ def test_controlled_self_loop_whole_range(fb, ib):
     assert np.all(np.diff(d["cell_path"]) >= 0)  # a product of numbers in (0, 1) shrinks backwards
 
 
+def test_self_loop_explorer_renders_every_frame():
+    """Every static control value (forget bias x input bias) computes and draws."""
+    import matplotlib.pyplot as plt
+
+    explorer = self_loop_explorer()
+    frames = list(explorer.grid())
+    assert len(frames) == len(FORGET_BIASES) * len(INPUT_BIASES)
+    for values in frames:
+        fig = explorer.render(**values)
+        assert len(fig.axes) == 2 and fig.axes[1].get_title()
+        plt.close(fig)
+
+
+# --------------------------------------------------------------------------------------------
+# bad input: every public function and class, at least five cases each; the message names the
+# argument
 def _p(H=3, D=2):
-    return init_params(D, H, np.random.default_rng(0))
+    return init_params(input_size=D, hidden_size=H, rng=np.random.default_rng(0))
 
 
-BAD_PARAMS = [
-    (dict(W_ih=np.zeros((12, 2)), W_hh=np.zeros((12, 4)), b_ih=np.zeros(12), b_hh=np.zeros(12)),
-     r"W_hh must have shape \(4H, H\)"),
-    (dict(W_ih=np.zeros((8, 2)), W_hh=np.zeros((12, 3)), b_ih=np.zeros(12), b_hh=np.zeros(12)),
-     r"W_ih must have shape \(4H, D\) = \(4\*3, D\)"),
-    (dict(W_ih=np.zeros((12, 2)), W_hh=np.zeros((12, 3)), b_ih=np.zeros(8), b_hh=np.zeros(12)),
-     r"b_ih must have shape \(4H,\) = \(12,\)"),
-    (dict(W_ih=np.zeros((12, 2)), W_hh=np.zeros((12, 3)), b_ih=np.zeros(12), b_hh=np.zeros((12, 1))),
-     r"b_hh must have shape \(4H,\) = \(12,\)"),
-    (dict(W_ih=np.zeros(12), W_hh=np.zeros((12, 3)), b_ih=np.zeros(12), b_hh=np.zeros(12)),
-     r"W_ih must have shape"),
+def _cache():
+    return forward(_p(), np.zeros((4, 2, 2)))[2]
+
+
+RNG = np.random.default_rng
+Z = np.zeros
+GOOD = dict(W_ih=Z((12, 2)), W_hh=Z((12, 3)), b_ih=Z(12), b_hh=Z(12))
+S = (Z((1, 2, 3)), Z((1, 2, 3)))  # a good state for B = 2, H = 3
+
+BAD = [
+    ("LSTMParams", lambda: LSTMParams(**{**GOOD, "W_hh": Z((12, 4))}), ValueError, r"W_hh must have shape \(4H, H\)"),
+    ("LSTMParams", lambda: LSTMParams(**{**GOOD, "W_ih": Z((8, 2))}), ValueError, r"W_ih must have shape \(4H, D\)"),
+    ("LSTMParams", lambda: LSTMParams(**{**GOOD, "b_ih": Z(8)}), ValueError, r"b_ih must have shape \(4H,\)"),
+    ("LSTMParams", lambda: LSTMParams(**{**GOOD, "b_hh": Z((12, 1))}), ValueError, r"b_hh must have shape"),
+    ("LSTMParams", lambda: LSTMParams(**{**GOOD, "W_ih": Z(12)}), ValueError, r"W_ih must have shape"),
+    ("LSTMParams", lambda: LSTMParams(**{**GOOD, "W_hh": np.full((12, 3), np.nan)}), ValueError, "W_hh"),
+    ("LSTMParams", lambda: LSTMParams(**{**GOOD, "b_hh": "zeros"}), TypeError, "b_hh"),
+    ("LSTMParams", lambda: _p().block("W_ih", "c"), ValueError, "gate"),
+    ("LSTMParams", lambda: _p().blocks("W_hz"), ValueError, "name"),
+    ("LSTMParams", lambda: _p().astype(np.int64), ValueError, "dtype"),
+    ("init_params", lambda: init_params(input_size=2, hidden_size=0, rng=RNG(0)), ValueError, "hidden_size"),
+    ("init_params", lambda: init_params(input_size=2, hidden_size=2.7, rng=RNG(0)), TypeError, "hidden_size"),
+    ("init_params", lambda: init_params(input_size="2", hidden_size=3, rng=RNG(0)), TypeError, "input_size"),
+    ("init_params", lambda: init_params(input_size=2, hidden_size=3, rng=0), TypeError, "rng"),
+    ("init_params", lambda: init_params(input_size=2, hidden_size=3, rng=RNG(0), forget_bias=float("nan")), ValueError, "forget_bias"),
+    ("init_params", lambda: init_params(input_size=2, hidden_size=3, rng=RNG(0), forget_bias=float("inf")), ValueError, "forget_bias"),
+    ("init_params", lambda: init_params(input_size=2, hidden_size=3, rng=RNG(0), forget_bias="1"), TypeError, "forget_bias"),
+    ("init_params", lambda: init_params(input_size=2, hidden_size=3, rng=RNG(0), dtype=np.int8), ValueError, "dtype"),
+    ("forward", lambda: forward(_p(), Z((4, 2, 5))), ValueError, r"x must have shape \(T, B, 2\)"),
+    ("forward", lambda: forward(_p(), Z((4, 2))), ValueError, "x must have 3"),
+    ("forward", lambda: forward(_p(), Z((0, 2, 2))), ValueError, "x must hold T >= 1"),
+    ("forward", lambda: forward(_p(), Z((4, 2, 2)), (Z((1, 3, 3)), Z((1, 2, 3)))), ValueError, r"state\[0\]"),
+    ("forward", lambda: forward(_p(), Z((4, 2, 2)), (Z((1, 2, 3)), Z((2, 3)))), ValueError, r"state\[1\]"),
+    ("forward", lambda: forward(_p(), Z((4, 2, 2)), Z((1, 2, 3))), TypeError, "state must be None or a pair"),
+    ("forward", lambda: forward({"W_ih": 0}, Z((1, 1, 2))), TypeError, "params"),
+    ("forward", lambda: forward(_p(), "x"), TypeError, "x must be"),
+    ("backward", lambda: backward(_cache(), Z((4, 3))), ValueError, "d_out"),
+    ("backward", lambda: backward(_cache(), Z((4, 2, 4))), ValueError, "d_out"),
+    ("backward", lambda: backward(_cache(), None, (None, Z((1, 3, 2)))), ValueError, r"d_final_state\[1\]"),
+    ("backward", lambda: backward(_cache(), None, (Z((2, 3)), None)), ValueError, r"d_final_state\[0\]"),
+    ("backward", lambda: backward(_cache(), None, Z((1, 2, 3))), TypeError, "d_final_state"),
+    ("backward", lambda: backward({"x": 1}, None), TypeError, "cache"),
+    ("step", lambda: step(_p(), Z((2, 5)), (Z((2, 3)), Z((2, 3)))), ValueError, "x"),
+    ("step", lambda: step(_p(), Z((1, 2, 2))), ValueError, "x_t"),
+    ("step", lambda: step(_p(), Z((2, 2)), (Z((2, 4)), Z((2, 3)))), ValueError, r"state\[0\]"),
+    ("step", lambda: step(_p(), Z((2, 2)), Z((2, 3))), TypeError, "state"),
+    ("step", lambda: step(_p(), Z(2), (Z(4), Z(3))), ValueError, r"state\[0\]"),
+    ("step", lambda: step(None, Z((2, 2))), TypeError, "params"),
+    ("peephole_forward", lambda: peephole_forward(_p(), Z((4, 2, 2)), p_i=Z(3), p_f=Z(2), p_o=Z(3)), ValueError, "p_f"),
+    ("peephole_forward", lambda: peephole_forward(_p(), Z((4, 2, 2)), p_i=Z(4), p_f=Z(3), p_o=Z(3)), ValueError, "p_i"),
+    ("peephole_forward", lambda: peephole_forward(_p(), Z((4, 2, 2)), p_i=Z(3), p_f=Z(3), p_o=np.full(3, np.nan)), ValueError, "p_o"),
+    ("peephole_forward", lambda: peephole_forward(_p(), Z((4, 2, 3)), p_i=Z(3), p_f=Z(3), p_o=Z(3)), ValueError, "x"),
+    ("peephole_forward", lambda: peephole_forward(_p(), Z((4, 2, 2)), (Z((1, 2, 4)), Z((1, 2, 3))), p_i=Z(3), p_f=Z(3), p_o=Z(3)), ValueError, r"state\[0\]"),
+    ("peephole_forward", lambda: peephole_forward(_p(), Z((4, 2, 2)), p_i="a", p_f=Z(3), p_o=Z(3)), TypeError, "p_i"),
+    ("from_torch", lambda: from_torch(torch.nn.GRU(2, 3)), TypeError, "module"),
+    ("from_torch", lambda: from_torch(torch.nn.LSTM(2, 3, num_layers=2)), ValueError, "num_layers"),
+    ("from_torch", lambda: from_torch(torch.nn.LSTM(2, 5), hidden_size=3), ValueError, "hidden_size"),
+    ("from_torch", lambda: from_torch(torch.nn.LSTM(2, 5), input_size=3), ValueError, "input_size"),
+    ("from_torch", lambda: from_torch(torch.nn.LSTM(2, 5, proj_size=2)), ValueError, "proj_size"),
+    ("from_torch", lambda: from_torch(torch.nn.LSTM(2, 5), dtype=np.int16), ValueError, "dtype"),
+    ("to_torch", lambda: to_torch(_p(), torch.nn.LSTM(2, 5)), ValueError, "hidden_size"),
+    ("to_torch", lambda: to_torch(_p(), torch.nn.LSTM(4, 3)), ValueError, "input_size"),
+    ("to_torch", lambda: to_torch(_p(), torch.nn.LSTM(2, 3, bias=False)), ValueError, "bias"),
+    ("to_torch", lambda: to_torch(_p(), torch.nn.GRU(2, 3)), TypeError, "module"),
+    ("to_torch", lambda: to_torch({"W_ih": 1}), TypeError, "params"),
+    ("cell_jacobian_norms", lambda: cell_jacobian_norms(_p(), Z((4, 2, 2))), ValueError, "x"),
+    ("cell_jacobian_norms", lambda: cell_jacobian_norms(_p(), Z((4, 3))), ValueError, "x"),
+    ("cell_jacobian_norms", lambda: cell_jacobian_norms(_p(), Z((4, 2)), (Z(4), Z(3))), ValueError, r"state\[0\]"),
+    ("cell_jacobian_norms", lambda: cell_jacobian_norms(_p(), Z((4, 2)), Z(3)), TypeError, "state"),
+    ("cell_jacobian_norms", lambda: cell_jacobian_norms("p", Z((4, 2))), TypeError, "params"),
+    ("controlled_self_loop", lambda: controlled_self_loop(float("nan"), 0.0), ValueError, "forget_bias"),
+    ("controlled_self_loop", lambda: controlled_self_loop(1.0, float("inf")), ValueError, "input_bias"),
+    ("controlled_self_loop", lambda: controlled_self_loop(1.0, 0.0, T=0), ValueError, "T"),
+    ("controlled_self_loop", lambda: controlled_self_loop(1.0, 0.0, H=2.5), TypeError, "H"),
+    ("controlled_self_loop", lambda: controlled_self_loop(1.0, 0.0, w_scale=-1.0), ValueError, "w_scale"),
+    ("controlled_self_loop", lambda: controlled_self_loop(1.0, 0.0, D="4"), TypeError, "D"),
+    ("controlled_self_loop", lambda: controlled_self_loop(1.0, 0.0, seed=-1), ValueError, "seed"),
+    ("draw_self_loop", lambda: draw_self_loop(None), TypeError, "data"),
+    ("draw_self_loop", lambda: draw_self_loop({}), TypeError, "data"),
+    ("draw_self_loop", lambda: draw_self_loop({"t": 1}), TypeError, "data"),
+    ("draw_self_loop", lambda: draw_self_loop([1, 2]), TypeError, "data"),
+    ("draw_self_loop", lambda: draw_self_loop("frame"), TypeError, "data"),
+    ("self_loop_explorer", lambda: self_loop_explorer(T=0), ValueError, "T"),
+    ("self_loop_explorer", lambda: self_loop_explorer(T=10.5), TypeError, "T"),
+    ("self_loop_explorer", lambda: self_loop_explorer(hidden_size=0), ValueError, "hidden_size"),
+    ("self_loop_explorer", lambda: self_loop_explorer(hidden_size="16"), TypeError, "hidden_size"),
+    ("self_loop_explorer", lambda: self_loop_explorer(seed=-2), ValueError, "seed"),
 ]
 
 
-@pytest.mark.parametrize("kwargs, match", BAD_PARAMS)
-def test_bad_params(kwargs, match):
-    with pytest.raises(ValueError, match=match):
-        LSTMParams(**kwargs)
+@pytest.mark.parametrize("name, call, exc, match", BAD, ids=[f"{b[0]}-{i}" for i, b in enumerate(BAD)])
+def test_bad_input(name, call, exc, match):
+    with pytest.raises(exc, match=match):
+        call()
 
 
-BAD_FORWARD = [
-    (lambda p: (np.zeros((4, 2, 5)), None, None), r"input width 5.*input size D = 2"),
-    (lambda p: (np.zeros((4, 2)), None, None), r"x must have shape \(T, B, D\) = \(T, B, 2\)"),
-    (lambda p: (np.zeros((0, 2, 2)), None, None), r"T >= 1 steps and B >= 1"),
-    (lambda p: (np.zeros((4, 2, 2)), np.zeros((3, 3)), None), r"h0 must have shape \(B, H\) = \(2, 3\)"),
-    (lambda p: (np.zeros((4, 2, 2)), None, np.zeros((2, 4))), r"c0 must have shape \(B, H\) = \(2, 3\)"),
-    (lambda p: (np.zeros((4, 2, 2)), np.zeros((2, 3)), np.zeros(3)), r"c0 must have shape"),
-]
+def test_every_public_function_has_five_bad_inputs():
+    import helpers.lstm as module
+
+    public = {n for n, f in vars(module).items() if callable(f) and not n.startswith("_")
+              and getattr(f, "__module__", None) == module.__name__}
+    counts = {n: sum(b[0] == n for b in BAD) for n in public}
+    assert all(c >= 5 for c in counts.values()), counts
 
 
-@pytest.mark.parametrize("make, match", BAD_FORWARD)
-def test_bad_forward_inputs(make, match):
+def test_nan_in_the_data_propagates_as_in_torch():
     p = _p()
-    x, h0, c0 = make(p)
-    with pytest.raises(ValueError, match=match):
-        lstm_forward(x, p, h0, c0)
-
-
-def test_bad_torch_modules_and_other_inputs():
-    p = _p()
-    with pytest.raises(ValueError, match=r"hidden_size 5, expected hidden_size 3"):
-        to_torch(p, torch.nn.LSTM(2, 5))
-    with pytest.raises(ValueError, match=r"input_size 4, expected input_size 2"):
-        to_torch(p, torch.nn.LSTM(4, 3))
-    with pytest.raises(ValueError, match=r"hidden_size 5, expected hidden_size 3"):
-        from_torch(torch.nn.LSTM(2, 5), hidden_size=3)
-    with pytest.raises(ValueError, match=r"torch.nn.LSTM"):
-        from_torch(torch.nn.GRU(2, 3))
-    with pytest.raises(ValueError, match=r"one-layer"):
-        from_torch(torch.nn.LSTM(2, 3, num_layers=2))
-    with pytest.raises(ValueError, match=r"params must be an LSTMParams"):
-        lstm_forward(np.zeros((1, 1, 2)), {"W_ih": 0})
-    _, _, cache = lstm_forward(np.zeros((4, 2, 2)), p)
-    with pytest.raises(ValueError, match=r"dhs must have shape \(T, B, H\) = \(4, 2, 3\)"):
-        lstm_backward(np.zeros((4, 3)), cache)
-    with pytest.raises(ValueError, match=r"dc_T must have shape \(B, H\) = \(2, 3\)"):
-        lstm_backward(None, cache, dc_T=np.zeros((3, 2)))
-    with pytest.raises(ValueError, match=r"p_f must have shape \(H,\) = \(3,\)"):
-        lstm_peephole_forward(np.zeros((4, 2, 2)), p, np.zeros(3), np.zeros(2), np.zeros(3))
-    with pytest.raises(ValueError, match=r"gate must be one of"):
-        p.block("W_ih", "c")
-    with pytest.raises(ValueError, match=r"hidden_size must be a positive integer"):
-        init_params(2, 0, np.random.default_rng(0))
-
+    x = np.zeros((3, 1, 2))
+    x[1, 0, 0] = np.nan
+    out, _, _ = forward(p, x)
+    ref, _ = to_torch(p)(torch.tensor(x))
+    np.testing.assert_array_equal(np.isnan(out), np.isnan(ref.detach().numpy()))

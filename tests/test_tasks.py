@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 import torch
 
-from helpers.tasks import (SequenceRegressor, adding_problem, success_fraction, train_adding,
-                           trivial_mse)
+from helpers.tasks import (adding_problem, sequence_regressor, success_fraction,
+                           train_adding_torch, trivial_mse)
 
 
 @pytest.mark.parametrize("T", [2, 7, 100])
@@ -51,16 +51,16 @@ def test_success_fraction():
 
 def test_lstm_forget_bias_and_output_shape():
     torch.manual_seed(0)
-    m = SequenceRegressor("lstm", 5)
+    m = sequence_regressor("lstm", 5)
     b = (m.rnn.bias_ih_l0 + m.rnn.bias_hh_l0).detach().numpy()
     np.testing.assert_allclose(b[5:10], 1.0)
     for kind in ("rnn", "gru", "lstm"):
-        out = SequenceRegressor(kind, 4)(torch.zeros(3, 7, 2))
+        out = sequence_regressor(kind, 4)(torch.zeros(3, 7, 2))
         assert out.shape == (3,)
 
 
 def test_short_training_run_learns_short_lag():
-    r = train_adding("lstm", 5, hidden=16, steps=300, batch=32, lr=1e-2, eval_every=100,
+    r = train_adding_torch("lstm", 5, hidden_size=16, steps=300, batch=32, lr=1e-2, eval_every=100,
                      n_test=200, progress=False, seed=0)
     assert r["curve_step"][0] == 0 and r["steps_run"] <= 300
     assert len(r["curve_test_mse"]) == len(r["curve_step"]) == len(r["curve_success"])
@@ -68,23 +68,80 @@ def test_short_training_run_learns_short_lag():
     assert r["final_mse"] < 0.2 * r["trivial_mse"]  # well below the constant predictor
 
 
+def test_training_stops_with_an_error_on_divergence(monkeypatch):
+    """A non-finite training loss (here from a corrupted batch) stops training with an error."""
+    import helpers.tasks as tasks
+
+    clean = tasks.adding_problem
+
+    def corrupted(n, T, rng, variant="le2015", dtype=np.float32):
+        x, y = clean(n, T, rng, variant, dtype)
+        x[:, 0, 0] = np.inf
+        return x, y
+
+    monkeypatch.setattr(tasks, "adding_problem", corrupted)
+    with pytest.raises(FloatingPointError, match="diverged at step 1"):
+        train_adding_torch("rnn", 5, hidden_size=8, steps=50, eval_every=10, n_test=20,
+                           progress=False)
+
+
+RNG = np.random.default_rng
 BAD = [
-    (lambda: adding_problem(0, 10, np.random.default_rng(0)), r"n must be an int >= 1"),
-    (lambda: adding_problem(5, 1, np.random.default_rng(0)), r"T must be an int >= 2"),
-    (lambda: adding_problem(5, 20, np.random.default_rng(0), "hochreiter1997"), r"T must be an int >= 24"),
-    (lambda: adding_problem(5, 10, 0), r"rng must be a numpy Generator"),
-    (lambda: adding_problem(5, 10, np.random.default_rng(0), "sum"), r"variant must be one of"),
-    (lambda: trivial_mse("x"), r"variant must be one of"),
-    (lambda: success_fraction([1, 2], [1]), r"same non-zero length"),
-    (lambda: success_fraction([1], [1], tol=0), r"tol must be > 0"),
-    (lambda: SequenceRegressor("transformer", 4), r"kind must be one of"),
-    (lambda: SequenceRegressor("lstm", 0), r"hidden must be an int >= 1"),
-    (lambda: train_adding("lstm", 10, steps=0), r"steps must be an int >= 1"),
-    (lambda: train_adding("lstm", 10, solved_at=1.5), r"solved_at must be in"),
+    ("adding_problem", lambda: adding_problem(0, 10, RNG(0)), ValueError, "n"),
+    ("adding_problem", lambda: adding_problem(2.5, 10, RNG(0)), TypeError, "n"),
+    ("adding_problem", lambda: adding_problem(5, 1, RNG(0)), ValueError, "T"),
+    ("adding_problem", lambda: adding_problem(5, 20, RNG(0), "hochreiter1997"), ValueError, "T must be an integer >= 24"),
+    ("adding_problem", lambda: adding_problem(5, "10", RNG(0)), TypeError, "T"),
+    ("adding_problem", lambda: adding_problem(5, 10, 0), TypeError, "rng"),
+    ("adding_problem", lambda: adding_problem(5, 10, RNG(0), "sum"), ValueError, "variant"),
+    ("adding_problem", lambda: adding_problem(5, 10, RNG(0), dtype=np.int32), ValueError, "dtype"),
+    ("adding_problem", lambda: adding_problem(5, 10, RNG(0), dtype="banana"), TypeError, "dtype"),
+    ("trivial_mse", lambda: trivial_mse("x"), ValueError, "variant"),
+    ("trivial_mse", lambda: trivial_mse(None), ValueError, "variant"),
+    ("trivial_mse", lambda: trivial_mse(1), ValueError, "variant"),
+    ("trivial_mse", lambda: trivial_mse(["le2015"]), ValueError, "variant"),
+    ("trivial_mse", lambda: trivial_mse("LE2015"), ValueError, "variant"),
+    ("success_fraction", lambda: success_fraction([1, 2], [1]), ValueError, "pred and target"),
+    ("success_fraction", lambda: success_fraction([1], [1], tol=0), ValueError, "tol"),
+    ("success_fraction", lambda: success_fraction([1], [1], tol=float("nan")), ValueError, "tol"),
+    ("success_fraction", lambda: success_fraction([], []), ValueError, "pred"),
+    ("success_fraction", lambda: success_fraction("a", [1]), TypeError, "pred"),
+    ("success_fraction", lambda: success_fraction([1], [np.nan]), ValueError, "target"),
+    ("success_fraction", lambda: success_fraction([[1]], [1]), ValueError, "pred"),
+    ("sequence_regressor", lambda: sequence_regressor("transformer", 4), ValueError, "kind"),
+    ("sequence_regressor", lambda: sequence_regressor("lstm", 0), ValueError, "hidden_size"),
+    ("sequence_regressor", lambda: sequence_regressor("lstm", 2.7), TypeError, "hidden_size"),
+    ("sequence_regressor", lambda: sequence_regressor("lstm", 4, input_size=0), ValueError, "input_size"),
+    ("sequence_regressor", lambda: sequence_regressor("lstm", 4, forget_bias=float("nan")), ValueError, "forget_bias"),
+    ("sequence_regressor", lambda: sequence_regressor("gru", "4"), TypeError, "hidden_size"),
+    ("train_adding_torch", lambda: train_adding_torch("lstm", 10, steps=0), ValueError, "steps"),
+    ("train_adding_torch", lambda: train_adding_torch("lstm", 10, solved_at=1.5), ValueError, "solved_at"),
+    ("train_adding_torch", lambda: train_adding_torch("cnn", 10), ValueError, "kind"),
+    ("train_adding_torch", lambda: train_adding_torch("lstm", 1), ValueError, "T"),
+    ("train_adding_torch", lambda: train_adding_torch("lstm", 10, hidden_size=2.7), TypeError, "hidden_size"),
+    ("train_adding_torch", lambda: train_adding_torch("lstm", 10, lr=float("nan")), ValueError, "lr"),
+    ("train_adding_torch", lambda: train_adding_torch("lstm", 10, lr=-1e-3), ValueError, "lr"),
+    ("train_adding_torch", lambda: train_adding_torch("lstm", 10, clip=0.0), ValueError, "clip"),
+    ("train_adding_torch", lambda: train_adding_torch("lstm", 10, batch=0), ValueError, "batch"),
+    ("train_adding_torch", lambda: train_adding_torch("lstm", 10, time_limit=-1.0), ValueError, "time_limit"),
+    ("train_adding_torch", lambda: train_adding_torch("lstm", 10, variant="x"), ValueError, "variant"),
+    ("train_adding_torch", lambda: train_adding_torch("lstm", 10, seed=-1), ValueError, "seed"),
+    ("train_adding_torch", lambda: train_adding_torch("lstm", 10, progress="no"), TypeError, "progress"),
+    ("train_adding_torch", lambda: train_adding_torch("lstm", 10, eval_every=0), ValueError, "eval_every"),
+    ("train_adding_torch", lambda: train_adding_torch("lstm", 10, n_test=0), ValueError, "n_test"),
 ]
 
 
-@pytest.mark.parametrize("call, match", BAD)
-def test_bad_inputs(call, match):
-    with pytest.raises(ValueError, match=match):
+@pytest.mark.parametrize("name, call, exc, match", BAD, ids=[f"{b[0]}-{i}" for i, b in enumerate(BAD)])
+def test_bad_input(name, call, exc, match):
+    with pytest.raises(exc, match=match):
         call()
+
+
+def test_every_public_function_has_five_bad_inputs():
+    import helpers.tasks as module
+
+    public = {n for n, f in vars(module).items() if callable(f) and not n.startswith("_")
+              and getattr(f, "__module__", None) == module.__name__}
+    counts = {n: sum(b[0] == n for b in BAD) for n in public}
+    assert all(c >= 5 for c in counts.values()), counts

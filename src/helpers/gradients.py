@@ -4,9 +4,10 @@ Three layers, from general to specific:
 
 * **Norm bookkeeping for any model**: :func:`global_norm`, :func:`clip_by_norm`,
   :func:`clip_by_value`, :func:`norm_status` (the first step at which a sequence of gradient norms
-  falls below a floor, overflows or turns NaN, reported as such, never raised), and
-  :func:`steps_to_reach` (how many factors ``r`` it takes for ``r**k`` to cross a level, E1).
-  The LSTM and GRU chapters feed their own cell-path norms to the same functions.
+  falls below a floor, overflows or turns NaN, reported as such, never raised). How many
+  factors ``r`` it takes for ``r**k`` to cross a level (E1) is ``helpers.memory.steps_to_fraction``;
+  :func:`power_curve` and :func:`power_explorer` draw it. The LSTM and GRU chapters feed their own
+  cell-path norms to the same functions.
 * **Recurrent weights**: :func:`init_recurrent` (Gaussian scaled to a spectral radius,
   orthogonal, identity), :func:`spectral_radius`, :func:`largest_singular_value`.
 * **The vanilla RNN's Jacobian product** (:func:`rnn_jacobian_norms`):
@@ -25,7 +26,12 @@ from typing import Sequence
 
 import numpy as np
 
-from helpers.rnn import MAX_DERIVATIVE, ACTIVATIONS, activation_derivative, check_params, rnn_forward
+from scipy.special import expit
+
+from helpers.checks import (check_array, check_choice, check_int, check_number, check_rng,
+                            describe)
+from helpers.rnn import (ACTIVATIONS, MAX_DERIVATIVE, _activation_derivative, check_params,
+                         forward)
 
 INITS = ("gaussian", "orthogonal", "identity")
 FLOAT_MAX = np.finfo(np.float64).max
@@ -33,11 +39,18 @@ FLOAT_MAX = np.finfo(np.float64).max
 
 # --------------------------------------------------------------------------------------------
 # norms and clipping (model-agnostic)
+def _check_grads(name: str, grads) -> list[np.ndarray]:
+    """A non-empty list or tuple of numeric arrays (NaN and inf allowed: they are reported)."""
+    if isinstance(grads, np.ndarray) or not isinstance(grads, (list, tuple)):
+        raise TypeError(f"{name} must be a list of arrays, got {describe(grads)}")
+    if len(grads) == 0:
+        raise ValueError(f"{name} must be a non-empty list of arrays, got an empty list")
+    return [check_array(f"{name}[{k}]", g) for k, g in enumerate(grads)]
+
+
 def global_norm(grads: Sequence[np.ndarray]) -> float:
     """Euclidean norm of all arrays in ``grads`` taken together (inf on overflow, NaN on NaN)."""
-    grads = list(grads)
-    if not grads:
-        raise ValueError("grads must be a non-empty sequence of arrays")
+    grads = _check_grads("grads", grads)
     with np.errstate(over="ignore", invalid="ignore"):
         scale = max(float(np.max(np.abs(g))) if np.size(g) else 0.0 for g in grads)
         if not np.isfinite(scale):
@@ -48,12 +61,8 @@ def global_norm(grads: Sequence[np.ndarray]) -> float:
         return scale * math.sqrt(sum(float(np.sum((np.asarray(g) / scale) ** 2)) for g in grads))
 
 
-def _check_threshold(threshold) -> float:
-    if isinstance(threshold, bool) or not isinstance(threshold, (int, float, np.integer, np.floating)):
-        raise ValueError(f"threshold must be a positive number, got {threshold!r}")
-    if not threshold > 0 or not np.isfinite(threshold):
-        raise ValueError(f"threshold must be a positive finite number, got {threshold!r}")
-    return float(threshold)
+def _check_threshold(threshold, name: str = "threshold") -> float:
+    return check_number(name, threshold, low=0.0, low_open=True)
 
 
 def clip_by_norm(grads: Sequence[np.ndarray], threshold: float):
@@ -64,6 +73,7 @@ def clip_by_norm(grads: Sequence[np.ndarray], threshold: float):
     (the caller should skip the step and report it).
     """
     threshold = _check_threshold(threshold)
+    grads = _check_grads("grads", grads)
     norm = global_norm(grads)
     if np.isfinite(norm) and norm > threshold:
         return [np.asarray(g) * (threshold / norm) for g in grads], norm
@@ -75,19 +85,23 @@ def clip_by_value(grads: Sequence[np.ndarray], threshold: float):
 
     Returns ``(clipped, norm_before)``."""
     threshold = _check_threshold(threshold)
+    grads = _check_grads("grads", grads)
     norm = global_norm(grads)
     return [np.clip(np.asarray(g), -threshold, threshold) for g in grads], norm
 
 
 def cosine(u: Sequence[np.ndarray], v: Sequence[np.ndarray]) -> float:
     """Cosine of the angle between two gradient lists (flattened together)."""
-    a = np.concatenate([np.ravel(x) for x in u])
-    b = np.concatenate([np.ravel(x) for x in v])
+    a = np.concatenate([np.ravel(x) for x in _check_grads("u", u)]).astype(np.float64)
+    b = np.concatenate([np.ravel(x) for x in _check_grads("v", v)]).astype(np.float64)
     if a.shape != b.shape:
         raise ValueError(f"u and v must hold the same number of entries, got {a.size} and {b.size}")
+    for name, arr in (("u", a), ("v", b)):
+        if not np.all(np.isfinite(arr)):
+            raise ValueError(f"{name} must hold finite values, got NaN or infinity")
     na, nb = np.linalg.norm(a), np.linalg.norm(b)
     if na == 0 or nb == 0:
-        raise ValueError("u and v must be non-zero")
+        raise ValueError(f"u and v must be non-zero, got norms {na} and {nb}")
     return float(a @ b / (na * nb))
 
 
@@ -110,6 +124,16 @@ class NormStatus:
     ceiling: float
     length: int
 
+    def __post_init__(self):
+        length = check_int("length", self.length, low=1)
+        for name in ("vanish_step", "explode_step", "overflow_step", "nan_step"):
+            if getattr(self, name) is not None:
+                check_int(name, getattr(self, name), low=0, high=length - 1)
+        floor = _check_threshold(self.floor, "floor")
+        ceiling = check_number("ceiling", self.ceiling, finite=False)
+        if not ceiling > floor:
+            raise ValueError(f"ceiling must be greater than floor={floor}, got {ceiling!r}")
+
     def describe(self) -> str:
         parts = []
         if self.vanish_step is not None:
@@ -131,10 +155,9 @@ def norm_status(norms, floor: float = 1e-3, ceiling: float = 1e3) -> NormStatus:
     (> ceiling), overflow (inf) and NaN.
 
     Never raises on inf/NaN entries: that is what it reports."""
-    norms = np.asarray(norms, dtype=np.float64)
-    if norms.ndim != 1 or norms.size == 0:
-        raise ValueError(f"norms must be a non-empty 1-d array, got shape {norms.shape}")
-    floor = _check_threshold(floor)
+    norms = check_array("norms", norms, ndim=1, dtype=np.float64, min_size=1)
+    floor = _check_threshold(floor, "floor")
+    ceiling = check_number("ceiling", ceiling, finite=False)
     if not (ceiling > floor):
         raise ValueError(f"ceiling must be greater than floor={floor}, got {ceiling!r}")
 
@@ -149,35 +172,6 @@ def norm_status(norms, floor: float = 1e-3, ceiling: float = 1e3) -> NormStatus:
         below = ~nan & (norms < floor)
     return NormStatus(first(below), first(big), first(over), first(nan), floor, float(ceiling),
                       norms.size)
-
-
-def steps_to_reach(factor: float, level: float) -> int | None:
-    """Smallest k >= 0 with ``factor**k`` below ``level`` (if factor < 1) or above it (factor > 1);
-    None if it never gets there (factor == 1, or already-crossed conditions cannot be met).
-
-    E1: ``steps_to_reach(0.99, 0.01) == 459``; ``0.99**100 = 0.366``, not "almost 0".
-    """
-    factor = _check_threshold(factor)
-    level = _check_threshold(level)
-    if factor == 1.0:
-        return 0 if level == 1.0 else None
-    if factor < 1.0:
-        if level >= 1.0:
-            return 0
-        k = math.ceil(math.log(level) / math.log(factor))
-        while factor ** k >= level:  # guard the rounding of the logarithms
-            k += 1
-        while k > 0 and factor ** (k - 1) < level:
-            k -= 1
-        return k
-    if level <= 1.0:
-        return 0
-    k = math.ceil(math.log(level) / math.log(factor))
-    while factor ** k <= level:
-        k += 1
-    while k > 0 and factor ** (k - 1) > level:
-        k -= 1
-    return k
 
 
 # --------------------------------------------------------------------------------------------
@@ -195,7 +189,7 @@ def largest_singular_value(W: np.ndarray) -> float:
 
 
 def _square(W, name) -> np.ndarray:
-    W = np.asarray(W, dtype=np.float64)
+    W = check_array(name, W, dtype=np.float64, finite=True)
     if W.ndim != 2 or W.shape[0] != W.shape[1] or W.shape[0] == 0:
         raise ValueError(f"{name} must be a non-empty square matrix (H, H), got shape {W.shape}")
     return W
@@ -210,17 +204,14 @@ def init_recurrent(hidden_size: int, kind: str = "gaussian", radius: float = 1.0
       fixed so it is Haar-distributed); every singular value equals ``radius``;
     * ``"identity"``: ``radius`` times I (IRNN, Le et al. 2015, uses radius 1 with ReLU).
     """
-    if isinstance(hidden_size, bool) or not isinstance(hidden_size, (int, np.integer)) or hidden_size < 1:
-        raise ValueError(f"hidden_size must be a positive integer, got {hidden_size!r}")
-    if kind not in INITS:
-        raise ValueError(f"kind must be one of {INITS}, got {kind!r}")
-    if isinstance(radius, bool) or not isinstance(radius, (int, float, np.integer, np.floating)) \
-            or not np.isfinite(radius) or radius < 0:
-        raise ValueError(f"radius must be a finite number >= 0, got {radius!r}")
+    hidden_size = check_int("hidden_size", hidden_size, low=1)
+    check_choice("kind", kind, INITS)
+    radius = check_number("radius", radius, low=0.0)
     if kind == "identity":
+        if rng is not None:
+            check_rng("rng", rng)
         return float(radius) * np.eye(hidden_size)
-    if not isinstance(rng, np.random.Generator):
-        raise ValueError(f"rng must be a numpy Generator for kind={kind!r}, got {rng!r}")
+    check_rng("rng", rng)
     G = rng.normal(size=(hidden_size, hidden_size))
     if kind == "gaussian":
         return G * (float(radius) / spectral_radius(G))
@@ -236,9 +227,8 @@ def jacobian_bound(W_hh: np.ndarray, activation: str, T: int) -> np.ndarray:
 
     Values above the float64 range are returned as inf."""
     W_hh = _square(W_hh, "W_hh")
-    if activation not in ACTIVATIONS:
-        raise ValueError(f"activation must be one of {ACTIVATIONS}, got {activation!r}")
-    _check_length(T)
+    check_choice("activation", activation, ACTIVATIONS)
+    T = _check_length(T)
     gamma = largest_singular_value(W_hh) * MAX_DERIVATIVE[activation]
     with np.errstate(over="ignore", divide="ignore"):
         k = np.arange(T + 1, dtype=np.float64)
@@ -248,9 +238,8 @@ def jacobian_bound(W_hh: np.ndarray, activation: str, T: int) -> np.ndarray:
         return np.where(log10 > math.log10(FLOAT_MAX), np.inf, 10.0 ** np.minimum(log10, 308.0))
 
 
-def _check_length(T):
-    if isinstance(T, bool) or not isinstance(T, (int, np.integer)) or T < 1:
-        raise ValueError(f"T (sequence length) must be an integer >= 1, got {T!r}")
+def _check_length(T) -> int:
+    return check_int("T", T, low=1)
 
 
 def rnn_jacobian_norms(params, x, h0=None, activation: str = "tanh", layer: int = 0,
@@ -266,26 +255,25 @@ def rnn_jacobian_norms(params, x, h0=None, activation: str = "tanh", layer: int 
     inf - inf gives NaN; both are returned, not raised (see :func:`norm_status`).
     """
     D, H, L = check_params(params)
-    x = np.asarray(x, dtype=np.float64)
+    x = check_array("x", x, ndim=(2, 3), dtype=np.float64)
     if x.ndim == 2:
         x = x[:, None, :]
-    if x.ndim != 3 or x.shape[1] != 1:
+    if x.shape[1] != 1:
         raise ValueError(f"x must have shape (T, D) or (T, 1, D) (one sequence), got {x.shape}")
     if x.shape[0] == 0:
         raise ValueError("x must hold at least one time step (sequence length T >= 1), got T = 0")
-    if not 0 <= layer < L:
-        raise ValueError(f"layer must be in [0, {L}), got {layer!r}")
+    check_choice("activation", activation, ACTIVATIONS)
+    layer = check_int("layer", layer, low=0, high=L - 1)
+    check_choice("ord", ord, (2, "fro", 1, np.inf, -2, -1, -np.inf, "nuc"))
     if h0 is not None:
-        h0 = np.asarray(h0, dtype=np.float64)
-        if h0.shape != (H,):
-            raise ValueError(f"h0 must have shape (H,) = ({H},), got {h0.shape}")
+        h0 = check_array("h0", h0, shape=(H,), dtype=np.float64)
         h0 = np.broadcast_to(h0, (L, 1, H))
     T = x.shape[0]
     with np.errstate(over="ignore", invalid="ignore"):
-        _, _, cache = rnn_forward(params, x, h0, activation)
-        a = cache.a[layer][:, 0, :]  # (T, H)
+        _, _, cache = forward(params, x, h0, activation=activation)
+        a = cache["a"][layer][:, 0, :]  # (T, H)
         # where the forward pass produced NaN (inf - inf), f'(a) is undefined: NaN, reported as such
-        fprime = np.where(np.isnan(a), np.nan, activation_derivative(a, activation))
+        fprime = np.where(np.isnan(a), np.nan, _activation_derivative(a, activation))
         W_hh = params[layer]["W_hh"]
         norms = np.empty(T + 1)
         J = np.eye(H)
@@ -313,9 +301,14 @@ def gradient_decay(radius: float = 1.0, activation: str = "tanh", T: int = 100,
     (largest |h_T|; inf/NaN if the states themselves overflowed), ``state_overflow_step`` (first
     time step t at which h_t left the float64 range in the forward pass, or None).
     """
-    _check_length(T)
-    if activation not in ACTIVATIONS:
-        raise ValueError(f"activation must be one of {ACTIVATIONS}, got {activation!r}")
+    radius = check_number("radius", radius, low=0.0)
+    check_choice("activation", activation, ACTIVATIONS)
+    T = _check_length(T)
+    check_choice("init", init, INITS)
+    hidden_size = check_int("hidden_size", hidden_size, low=1)
+    input_scale = check_number("input_scale", input_scale, low=0.0)
+    floor = _check_threshold(floor, "floor")
+    seed = check_int("seed", seed, low=0)
     rng = np.random.default_rng(seed)
     D = 4
     W_hh = init_recurrent(hidden_size, init, radius, rng=rng)
@@ -324,7 +317,7 @@ def gradient_decay(radius: float = 1.0, activation: str = "tanh", T: int = 100,
     x = rng.normal(size=(T, D))
     norms = rnn_jacobian_norms(params, x, activation=activation)
     with np.errstate(over="ignore", invalid="ignore"):
-        out, _, _ = rnn_forward(params, x[:, None, :], activation=activation)
+        out, _, _ = forward(params, x[:, None, :], activation=activation)
         finite = np.all(np.isfinite(out[:, 0, :]), axis=1)  # (T,)
         h_max = float(np.max(np.abs(out[-1])))
     bad = np.flatnonzero(~finite)
@@ -341,6 +334,9 @@ def draw_gradient_decay(data: dict, radius=None, activation=None, T=None, init=N
 
     from helpers.plotting import PALETTE, label, message, new_figure
 
+    if not isinstance(data, dict) or not {"norms", "bound", "status", "sigma_max",
+                                           "state_overflow_step"} <= set(data):
+        raise TypeError(f"data must be the dict gradient_decay returns, got {describe(data)}")
     fig, ax = new_figure(figsize=(6.4, 3.6), layout=None)
     norms, bound, status = data["norms"], data["bound"], data["status"]
     k = np.arange(norms.size)
@@ -398,19 +394,27 @@ def one_unit_rnn(w, b, T: int = 50, x0: float = 0.5, target: float = 0.7):
     call. Returns ``(loss, dL/dw, dL/db)``, each of shape S. Near a bifurcation of the map the
     loss jumps (the "cliff") and the gradient there is huge.
     """
-    _check_length(T)
+    T = _check_length(T)
+    x0 = check_number("x0", x0)
+    target = check_number("target", target)
+    w = check_array("w", w, dtype=np.float64, finite=True)
+    b = check_array("b", b, dtype=np.float64, finite=True)
+    try:
+        w, b = np.broadcast_arrays(w, b)
+    except ValueError as err:
+        raise ValueError(f"w and b must broadcast together, got shapes {w.shape} and "
+                         f"{b.shape}") from err
     with np.errstate(over="ignore", invalid="ignore"):
-        w, b = np.broadcast_arrays(np.asarray(w, dtype=np.float64), np.asarray(b, dtype=np.float64))
         xs = [np.full(w.shape, float(x0))]
         for _ in range(T):
-            xs.append(w * (0.5 * (1.0 + np.tanh(0.5 * xs[-1]))) + b)
+            xs.append(w * expit(xs[-1]) + b)
         err = xs[-1] - target
         loss = err ** 2
         dx = 2.0 * err  # dL/dx_T
         dw = np.zeros(w.shape)
         db = np.zeros(w.shape)
         for t in range(T, 0, -1):
-            s = 0.5 * (1.0 + np.tanh(0.5 * xs[t - 1]))
+            s = expit(xs[t - 1])
             dw += dx * s
             db += dx
             dx = dx * w * s * (1.0 - s)  # to x_{t-1}
@@ -429,6 +433,9 @@ def gradient_decay_explorer(hidden_size: int = 32, seed: int = 0):
     (radius x activation) are precomputed for the kernel-free page."""
     from helpers.widgets import Control, Explorer
 
+    hidden_size = check_int("hidden_size", hidden_size, low=1)
+    seed = check_int("seed", seed, low=0)
+
     def compute(radius, activation, T, init):
         return gradient_decay(radius, activation, T, init, hidden_size=hidden_size, seed=seed)
 
@@ -439,3 +446,69 @@ def gradient_decay_explorer(hidden_size: int = 32, seed: int = 0):
         Control("init", INITS, "gaussian", "initialisation"),
     ]
     return Explorer(compute, draw_gradient_decay, controls, static=("radius", "activation"))
+
+
+# --------------------------------------------------------------------------------------------
+# how fast is exponential? (E1)
+FACTORS = (0.5, 0.8, 0.9, 0.95, 0.98, 0.99, 0.995, 0.999, 1.001, 1.005, 1.01, 1.02)
+
+
+def power_curve(r: float, K: int = 1000, low: float = 0.01, high: float = 100.0) -> dict:
+    """``r**k`` for k = 0..K, and the first k at which it falls below ``low`` (if r < 1) or
+    rises above ``high`` (if r > 1), from ``helpers.memory.steps_to_fraction`` (r**k > high is
+    (1/r)**k < 1/high). Returns a dict with ``r``, ``k`` (K+1,), ``curve`` (K+1,; inf where it
+    overflows), ``below`` and ``above`` (int or None), ``low``, ``high``."""
+    from helpers.memory import steps_to_fraction
+
+    r = check_number("r", r, low=0.0, low_open=True)
+    K = check_int("K", K, low=1)
+    low = check_number("low", low, low=0.0, high=1.0, low_open=True, high_open=True)
+    high = check_number("high", high, low=1.0, low_open=True)
+    k = np.arange(K + 1)
+    with np.errstate(over="ignore"):
+        curve = r ** k.astype(np.float64)
+    return {"r": r, "k": k, "curve": curve, "low": low, "high": high,
+            "below": steps_to_fraction(r, low) if r < 1 else None,
+            "above": steps_to_fraction(1.0 / r, 1.0 / high) if r > 1 else None}
+
+
+def draw_power_curve(data: dict, r=None, **_):
+    """Frame for :func:`power_curve`: ``r**k`` on a log axis, the notes' k = 100 (dot), the two
+    levels (dashed) and where the curve crosses them (green)."""
+    from helpers.plotting import PALETTE, label, new_figure
+
+    if not isinstance(data, dict) or not {"r", "k", "curve", "below", "above", "low",
+                                           "high"} <= set(data):
+        raise TypeError(f"data must be the dict power_curve returns, got {describe(data)}")
+    r, k = data["r"], data["k"]
+    fig, ax = new_figure(figsize=(6.4, 3.0), layout=None)
+    ax.semilogy(k, np.clip(data["curve"], 1e-9, 1e9), color=PALETTE["blue"], lw=2)
+    ax.axvline(100, color=PALETTE["black"], lw=0.8, ls=":")
+    ax.plot([100], [r ** 100], "o", color=PALETTE["vermillion"])
+    for level in (data["low"], data["high"]):
+        ax.axhline(level, color=PALETTE["black"], lw=0.6, ls="--")
+    for cross in (data["below"], data["above"]):
+        if cross is not None and cross <= k[-1]:
+            ax.axvline(cross, color=PALETTE["green"], lw=1.2)
+    ax.set_ylim(1e-6, 1e6)
+    ax.set_yticks([1e-6, 1e-4, 1e-2, 1, 1e2, 1e4, 1e6],
+                  ["1e-6", "1e-4", "0.01", "1", "100", "1e4", "1e6"])
+    ax.minorticks_off()  # plain tick labels: quicker to draw than mathtext
+    text = f"r**100 = {r ** 100:.3g}"
+    if data["below"] is not None:
+        text += f"; below {data['low']:g} after {data['below']} steps"
+    if data["above"] is not None:
+        text += f"; above {data['high']:g} after {data['above']} steps"
+    ax.set_title(text, fontsize=10)
+    label(ax, "number of factors k", "r**k")
+    return fig
+
+
+def power_explorer(K: int = 1000):
+    """Chapter 2's E1 explorer: the per-step factor r -> :func:`power_curve` over K steps,
+    drawn by :func:`draw_power_curve` (every value precomputed for the kernel-free page)."""
+    from helpers.widgets import Control, Explorer
+
+    K = check_int("K", K, low=100)
+    return Explorer(lambda r: power_curve(r, K=K), draw_power_curve,
+                    [Control("r", FACTORS, 0.99, "per-step factor r", fmt=lambda v: f"{v:g}")])

@@ -17,147 +17,97 @@ With ``W_ir, W_iz, W_in = split(W_ih)`` and so on, one step is
 The two formulations differ only in where the reset gate acts: after the matrix product
 (PyTorch/cuDNN, which lets all three recurrent blocks share one matrix multiply) or on ``h``
 before it (Cho et al. 2014).
+
+The interface is that of ``helpers.rnn`` and ``helpers.lstm``: :func:`init_params`,
+:func:`forward` ``(params, x, state) -> (out, final_state, cache)`` with ``x`` (T, B, D) time
+first and the state (1, B, H) as ``torch.nn.GRU``; :func:`backward` ``(cache, d_out,
+d_final_state) -> (grads, dx, d_state)`` with ``grads`` keyed ``W_ih, W_hh, b_ih, b_hh``; the
+formulation is a keyword of :func:`forward`. The sigmoid is ``scipy.special.expit``.
 """
 from __future__ import annotations
 
 import dataclasses
 
 import numpy as np
+from scipy.special import expit
+
+from helpers.checks import check_array, check_choice, check_int, check_number, check_rng, describe
+from helpers.rnn import (_GatedParams, _check_cache, _check_dtype, _check_instance,
+                         _check_sequence, _check_state, _gated_from_torch, _gated_to_torch)
 
 FORMULATIONS = ("pytorch", "cho")
-
-
-def sigmoid(a: np.ndarray) -> np.ndarray:
-    """Logistic function, computed without overflow for large negative ``a``."""
-    return 0.5 * (1.0 + np.tanh(0.5 * a))
-
-
-def _check_formulation(formulation: str) -> None:
-    if formulation not in FORMULATIONS:
-        raise ValueError(f"formulation must be one of {FORMULATIONS}, got {formulation!r}")
+GATES = ("r", "z", "n")  # PyTorch's block order
 
 
 @dataclasses.dataclass(frozen=True)
-class GRUParams:
+class GRUParams(_GatedParams):
     """Weights of one GRU layer in PyTorch's layout (blocks r, z, n stacked along axis 0).
 
     W_ih : (3H, D)   W_hh : (3H, H)   b_ih : (3H,)   b_hh : (3H,)
+
+    ``W_hr, W_hz, W_hn = p.blocks("W_hh")``. Validated by ``helpers.rnn.check_weights``
+    (finite; integers become float64; all four arrays share one float dtype).
     """
 
-    W_ih: np.ndarray
-    W_hh: np.ndarray
-    b_ih: np.ndarray
-    b_hh: np.ndarray
-
-    def __post_init__(self):
-        arrays = {}
-        for name in ("W_ih", "W_hh", "b_ih", "b_hh"):
-            a = np.asarray(getattr(self, name))
-            if a.dtype not in (np.float32, np.float64):
-                raise ValueError(f"{name} must be float32 or float64, got dtype {a.dtype}")
-            arrays[name] = a
-        W_hh = arrays["W_hh"]
-        if W_hh.ndim != 2 or W_hh.shape[0] != 3 * W_hh.shape[1] or W_hh.shape[1] == 0:
-            raise ValueError(f"W_hh must have shape (3H, H) with H >= 1, got {W_hh.shape}")
-        H = W_hh.shape[1]
-        W_ih = arrays["W_ih"]
-        if W_ih.ndim != 2 or W_ih.shape[0] != 3 * H or W_ih.shape[1] == 0:
-            raise ValueError(f"W_ih must have shape (3H, D) = ({3 * H}, D) with D >= 1 "
-                             f"(H = {H} from W_hh), got {W_ih.shape}")
-        for name in ("b_ih", "b_hh"):
-            if arrays[name].shape != (3 * H,):
-                raise ValueError(f"{name} must have shape (3H,) = ({3 * H},) (H = {H} from W_hh), "
-                                 f"got {arrays[name].shape}")
-        dtypes = {a.dtype for a in arrays.values()}
-        if len(dtypes) != 1:
-            raise ValueError(f"W_ih, W_hh, b_ih, b_hh must share one dtype, got "
-                             f"{ {k: str(a.dtype) for k, a in arrays.items()} }")
-        for name, a in arrays.items():
-            object.__setattr__(self, name, a)
-
-    @property
-    def hidden_size(self) -> int:
-        return self.W_hh.shape[1]
-
-    @property
-    def input_size(self) -> int:
-        return self.W_ih.shape[1]
-
-    @property
-    def dtype(self) -> np.dtype:
-        return self.W_hh.dtype
-
-    def astype(self, dtype) -> "GRUParams":
-        """A copy in another float dtype."""
-        return GRUParams(*(np.asarray(a, dtype=dtype).copy() for a in dataclasses.astuple(self)))
-
-    def blocks(self, name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The r, z, n blocks of one parameter, e.g. ``W_hr, W_hz, W_hn = p.blocks("W_hh")``."""
-        if name not in ("W_ih", "W_hh", "b_ih", "b_hh"):
-            raise ValueError(f"name must be one of W_ih, W_hh, b_ih, b_hh, got {name!r}")
-        H = self.hidden_size
-        a = getattr(self, name)
-        return a[:H], a[H:2 * H], a[2 * H:]
-
-    @property
-    def n_parameters(self) -> int:
-        return sum(a.size for a in dataclasses.astuple(self))
+    GATES = GATES
 
 
-def init_gru_params(input_size: int, hidden_size: int, rng: np.random.Generator,
-                    scale: float | None = None, dtype=np.float64) -> GRUParams:
+def _check_params(params) -> GRUParams:
+    return _check_instance(params, GRUParams)
+
+
+def init_params(*, input_size: int, hidden_size: int, rng: np.random.Generator,
+                scale: float | None = None, dtype=np.float64) -> GRUParams:
     """PyTorch's default initialisation: every entry uniform in (-k, k), k = 1/sqrt(H)
     (or ``scale`` if given)."""
-    if int(input_size) < 1 or int(hidden_size) < 1:
-        raise ValueError(f"input_size and hidden_size must be >= 1, got {input_size} and "
-                         f"{hidden_size}")
-    if not isinstance(rng, np.random.Generator):
-        raise ValueError(f"rng must be a numpy Generator (np.random.default_rng(seed)), got {rng!r}")
-    H, D = int(hidden_size), int(input_size)
-    k = 1.0 / np.sqrt(H) if scale is None else float(scale)
-    u = lambda *shape: rng.uniform(-k, k, size=shape).astype(dtype)  # noqa: E731
+    D = check_int("input_size", input_size, low=1)
+    H = check_int("hidden_size", hidden_size, low=1)
+    check_rng("rng", rng)
+    k = 1.0 / np.sqrt(H) if scale is None else check_number("scale", scale, low=0.0)
+    dt = _check_dtype(dtype)
+    u = lambda *shape: rng.uniform(-k, k, size=shape).astype(dt)  # noqa: E731
     return GRUParams(W_ih=u(3 * H, D), W_hh=u(3 * H, H), b_ih=u(3 * H), b_hh=u(3 * H))
 
 
-def _check_inputs(x: np.ndarray, h0: np.ndarray | None, params: GRUParams):
-    if not isinstance(params, GRUParams):
-        raise ValueError(f"params must be a GRUParams, got {type(params).__name__}")
-    x = np.asarray(x)
-    D, H = params.input_size, params.hidden_size
-    if x.ndim != 3 or x.shape[2] != D or x.shape[0] < 1 or x.shape[1] < 1:
-        raise ValueError(f"x must have shape (T, B, input_size) = (T, B, {D}) with T, B >= 1, "
-                         f"got {x.shape}")
-    B = x.shape[1]
-    if h0 is None:
-        h0 = np.zeros((B, H), dtype=params.dtype)
-    h0 = np.asarray(h0)
-    if h0.shape != (B, H):
-        raise ValueError(f"h0 must have shape (B, hidden_size) = ({B}, {H}), got {h0.shape}")
-    return x.astype(params.dtype, copy=False), h0.astype(params.dtype, copy=False)
-
-
-def gru_cell(x: np.ndarray, h: np.ndarray, params: GRUParams,
-             formulation: str = "pytorch") -> dict[str, np.ndarray]:
-    """One GRU step for teaching: ``x`` (B, D) or (D,), ``h`` (B, H) or (H,).
+def step(params: GRUParams, x_t, state=None, *, formulation: str = "pytorch"
+         ) -> dict[str, np.ndarray]:
+    """One GRU step for teaching, as ``torch.nn.GRUCell``: ``x_t`` (B, D) or (D,), ``state``
+    the previous ``h``, (B, H) (or (H,) with an unbatched ``x_t``), zeros if None.
 
     Returns a dict of the step's pieces: ``r``, ``z``, ``n``, ``h`` (the new state) and
     ``hn`` (what the candidate sees of the old state: ``r * (W_hn h + b_hn)`` for "pytorch",
-    ``W_hn (r * h) + b_hn`` for "cho"), each shaped like ``h``.
+    ``W_hn (r * h) + b_hn`` for "cho"), each shaped like the state.
     """
-    _check_formulation(formulation)
-    squeeze = np.ndim(x) == 1
-    x2 = np.atleast_2d(x)
-    h2 = np.atleast_2d(h)
-    x3, h2 = _check_inputs(x2[None], h2, params)
-    out = _forward(x3, h2, params, formulation)
-    pieces = {"r": out["r"][0], "z": out["z"][0], "n": out["n"][0], "h": out["h"][0],
-              "hn": out["hn"][0]}
+    params = _check_params(params)
+    check_choice("formulation", formulation, FORMULATIONS)
+    x_t = check_array("x_t", x_t, ndim=(1, 2))
+    squeeze = x_t.ndim == 1
+    x = x_t[None, None] if squeeze else x_t[None]  # (1, B, D)
+    B, H = x.shape[1], params.hidden_size
+    if state is not None:
+        state = check_array("state", state, shape=(H,) if squeeze else (B, H))[None]
+        if squeeze:
+            state = state[None]
+    _, _, cache = forward(params, x, state, formulation=formulation)
+    pieces = {k: cache[k][0] for k in ("r", "z", "n", "h", "hn")}
     return {k: v[0] for k, v in pieces.items()} if squeeze else pieces
 
 
-def _forward(x, h0, p: GRUParams, formulation: str):
+def forward(params: GRUParams, x, state=None, *, formulation: str = "pytorch"):
+    """Run the GRU over a batch of sequences.
+
+    x : (T, B, D) inputs; state : (1, B, H) initial state, zeros if None (as ``torch.nn.GRU``).
+    Returns ``(out, final_state, cache)``: ``out`` (T, B, H) the states after each step,
+    ``final_state`` (1, B, H) (``out[-1]``), and the cache :func:`backward` needs (it also holds
+    the gates ``r``, ``z``, ``n``, each (T, B, H), and ``hs`` (T+1, B, H) with ``hs[0] = h_0``).
+    NaN or infinity in ``x`` or ``state`` propagate, as in PyTorch.
+    """
+    p = _check_params(params)
+    check_choice("formulation", formulation, FORMULATIONS)
+    x = _check_sequence(x, p.input_size, p.dtype)
     T, B, _ = x.shape
     H = p.hidden_size
+    h0 = _check_state("state", state, (1, B, H), p.dtype)[0]
     gx = (x.reshape(T * B, -1) @ p.W_ih.T + p.b_ih).reshape(T, B, 3 * H)  # (T, B, 3H), all steps
     W_hrz, W_hn = p.W_hh[:2 * H], p.W_hh[2 * H:]
     b_hrz, b_hn = p.b_hh[:2 * H], p.b_hh[2 * H:]
@@ -171,54 +121,39 @@ def _forward(x, h0, p: GRUParams, formulation: str):
         h = hs[t]
         if formulation == "pytorch":
             gh = h @ p.W_hh.T + p.b_hh                        # (B, 3H), one matrix multiply
-            a_rz = gx[t, :, :2 * H] + gh[:, :2 * H]
-            rz = sigmoid(a_rz)
+            rz = expit(gx[t, :, :2 * H] + gh[:, :2 * H])
             r[t], z[t] = rz[:, :H], rz[:, H:]
             mh[t] = gh[:, 2 * H:]                             # W_hn h + b_hn
             hn[t] = r[t] * mh[t]
             h_in[t] = h
         else:
-            rz = sigmoid(gx[t, :, :2 * H] + h @ W_hrz.T + b_hrz)
+            rz = expit(gx[t, :, :2 * H] + h @ W_hrz.T + b_hrz)
             r[t], z[t] = rz[:, :H], rz[:, H:]
             h_in[t] = r[t] * h
             mh[t] = h_in[t] @ W_hn.T + b_hn                   # W_hn (r*h) + b_hn
             hn[t] = mh[t]
         n[t] = np.tanh(gx[t, :, 2 * H:] + hn[t])
         hs[t + 1] = (1.0 - z[t]) * n[t] + z[t] * h
-    return {"h": hs[1:], "hs": hs, "r": r, "z": z, "n": n, "hn": hn, "mh": mh, "h_in": h_in, "x": x,
-            "params": p, "formulation": formulation}
+    cache = {"h": hs[1:], "hs": hs, "r": r, "z": z, "n": n, "hn": hn, "mh": mh, "h_in": h_in,
+             "x": x, "params": p, "formulation": formulation}
+    return hs[1:], hs[T][None].copy(), cache
 
 
-def gru_forward(x: np.ndarray, h0: np.ndarray | None, params: GRUParams,
-                formulation: str = "pytorch") -> tuple[np.ndarray, dict]:
-    """Run the GRU over a sequence.
+def backward(cache: dict, d_out, d_final_state=None):
+    """Backpropagation through time for :func:`forward`.
 
-    x : (T, B, D) inputs; h0 : (B, H) initial state (``None`` means zeros).
-    Returns ``(h, cache)``: ``h`` (T, B, H) the states after each step (``h[-1]`` is the final
-    state, as ``torch.nn.GRU`` returns it), and the ``cache`` :func:`gru_backward` needs (it also
-    holds the gates ``r``, ``z``, ``n``, each (T, B, H)).
+    d_out : (T, B, H), dLoss/d of every output state (or None for zeros); d_final_state :
+    (1, B, H), dLoss/d final_state, or None.
+    Returns ``(grads, dx, d_state)``: ``grads`` a dict shaped like the parameters, with keys
+    ``W_ih``, ``W_hh``, ``b_ih``, ``b_hh``; ``dx`` (T, B, D); ``d_state`` (1, B, H), the gradient
+    of the initial state.
     """
-    _check_formulation(formulation)
-    x, h0 = _check_inputs(x, h0, params)
-    cache = _forward(x, h0, params, formulation)
-    return cache["h"], cache
-
-
-def gru_backward(dh: np.ndarray, cache: dict) -> dict[str, np.ndarray]:
-    """Backpropagation through time for :func:`gru_forward`.
-
-    dh : (T, B, H), the gradient of the loss with respect to every output state ``h[t]``
-    (put the gradient with respect to the final state into ``dh[-1]``).
-    Returns gradients ``dx`` (T, B, D), ``dh0`` (B, H), ``dW_ih``, ``dW_hh``, ``db_ih``,
-    ``db_hh`` (shaped like the parameters).
-    """
+    _check_cache(cache, ("params", "hs", "r", "z", "n", "mh", "h_in", "x", "formulation"), "gru")
     p: GRUParams = cache["params"]
     hs, r, z, n, mh, h_in, x = (cache[k] for k in ("hs", "r", "z", "n", "mh", "h_in", "x"))
     T, B, H = r.shape
-    dh = np.asarray(dh)
-    if dh.shape != (T, B, H):
-        raise ValueError(f"dh must have shape (T, B, H) = ({T}, {B}, {H}), got {dh.shape}")
-    dh = dh.astype(p.dtype, copy=False)
+    dh = _check_state("d_out", d_out, (T, B, H), p.dtype)
+    dh[-1] += _check_state("d_final_state", d_final_state, (1, B, H), p.dtype)[0]
     cho = cache["formulation"] == "cho"
     W_hrz, W_hn = p.W_hh[:2 * H], p.W_hh[2 * H:]
     dgx = np.empty((T, B, 3 * H), dtype=p.dtype)  # gradient w.r.t. W_ih x + b_ih, all steps
@@ -251,18 +186,17 @@ def gru_backward(dh: np.ndarray, cache: dict) -> dict[str, np.ndarray]:
     dW_hh = np.empty_like(p.W_hh)
     dW_hh[:2 * H] = dgh2[:, :2 * H].T @ h_prev
     dW_hh[2 * H:] = dgh2[:, 2 * H:].T @ h_in.reshape(T * B, H)
-    return {
-        "dx": (dgx2 @ p.W_ih).reshape(T, B, D),
-        "dh0": dh_next,
-        "dW_ih": dgx2.T @ x.reshape(T * B, D),
-        "dW_hh": dW_hh,
-        "db_ih": dgx2.sum(axis=0),
-        "db_hh": dgh2.sum(axis=0),
+    grads = {
+        "W_ih": dgx2.T @ x.reshape(T * B, D),
+        "W_hh": dW_hh,
+        "b_ih": dgx2.sum(axis=0),
+        "b_hh": dgh2.sum(axis=0),
     }
+    return grads, (dgx2 @ p.W_ih).reshape(T, B, D), dh_next[None]
 
 
-def gru_state_jacobians(cache: dict) -> np.ndarray:
-    """The one-step Jacobians ``J[t] = d h[t] / d h[t-1]`` of a run of :func:`gru_forward`.
+def state_jacobians(cache: dict) -> np.ndarray:
+    """The one-step Jacobians ``J[t] = d h[t] / d h[t-1]`` of a run of :func:`forward`.
 
     Returns (T, B, H, H), ``J[t, b, i, j] = d h_i[t] / d h_j[t-1]`` for sequence ``b``. With
     ``s = sigma'``: ``J = diag(z) + diag((h - n) z (1 - z)) W_hz + diag((1 - z)(1 - n^2)) dA_n``,
@@ -270,6 +204,7 @@ def gru_state_jacobians(cache: dict) -> np.ndarray:
     ``W_hn (diag(r) + diag(h) diag(r (1 - r)) W_hr)`` ("cho"). The first term, ``diag(z)``, is the
     update gate's direct path.
     """
+    _check_cache(cache, ("params", "hs", "r", "z", "n", "mh", "formulation"), "gru")
     p: GRUParams = cache["params"]
     hs, r, z, n, mh = (cache[k] for k in ("hs", "r", "z", "n", "mh"))
     T, B, H = r.shape
@@ -293,9 +228,9 @@ def norms_to_end(J: np.ndarray) -> np.ndarray:
     J : (T, H, H) with ``J[t-1] = d h[t] / d h[t-1]`` (one sequence). Returns (T + 1,), whose last
     entry is 1 (the identity) and whose entry ``t`` is the norm of ``J[T-1] ... J[t]``.
     """
-    J = np.asarray(J)
-    if J.ndim != 3 or J.shape[1] != J.shape[2]:
-        raise ValueError(f"J must have shape (T, H, H), got {J.shape}")
+    J = check_array("J", J, ndim=3, finite=True)
+    if J.shape[1] != J.shape[2] or J.shape[0] < 1 or J.shape[1] < 1:
+        raise ValueError(f"J must have shape (T, H, H) with T, H >= 1, got {J.shape}")
     T, H, _ = J.shape
     out = np.empty(T + 1)
     M = np.eye(H, dtype=J.dtype)
@@ -318,11 +253,13 @@ def update_gate_flow(z_bias: float, w_scale: float, T: int = 60, H: int = 32, D:
     steps t+1..T: the direct path's share, ``prod z``. The RNN's norms come from chapter 2's
     :func:`helpers.gradients.rnn_jacobian_norms`.
     """
-    if T < 1 or H < 1 or D < 1:
-        raise ValueError(f"T, H and D must be >= 1, got {T}, {H}, {D}")
-    if not np.isfinite(z_bias) or not (np.isfinite(w_scale) and w_scale >= 0):
-        raise ValueError(f"z_bias must be finite and w_scale finite and >= 0, got {z_bias}, "
-                         f"{w_scale}")
+    z_bias = check_number("z_bias", z_bias)
+    w_scale = check_number("w_scale", w_scale, low=0.0)
+    T = check_int("T", T, low=1)
+    H = check_int("H", H, low=1)
+    D = check_int("D", D, low=1)
+    seed = check_int("seed", seed, low=0)
+    check_choice("formulation", formulation, FORMULATIONS)
     rng = np.random.default_rng(seed)
     W = rng.normal(0.0, w_scale / np.sqrt(H), size=(H, H))
     U = rng.normal(0.0, 1.0 / np.sqrt(D), size=(H, D))
@@ -332,8 +269,8 @@ def update_gate_flow(z_bias: float, w_scale: float, T: int = 60, H: int = 32, D:
     b_ih = np.zeros(3 * H)
     b_ih[H:2 * H] = z_bias
     params = GRUParams(W_ih, W_hh, b_ih, np.zeros(3 * H))
-    _, cache = gru_forward(x, None, params, formulation)
-    gru = norms_to_end(gru_state_jacobians(cache)[:, 0])
+    _, _, cache = forward(params, x, formulation=formulation)
+    gru = norms_to_end(state_jacobians(cache)[:, 0])
     # the tanh RNN h_t = tanh(U x_t + W h_{t-1}) with the same U, W, through chapter 2's tool
     # (which indexes by steps back, k = T - t; reverse it to index by t)
     from helpers.gradients import rnn_jacobian_norms
@@ -348,57 +285,23 @@ def update_gate_flow(z_bias: float, w_scale: float, T: int = 60, H: int = 32, D:
 
 
 # -- PyTorch conversion -------------------------------------------------------------------------
-def from_torch(module, input_size: int | None = None, hidden_size: int | None = None,
+def from_torch(module, *, input_size: int | None = None, hidden_size: int | None = None,
                dtype=None) -> GRUParams:
-    """Copy a one-layer, one-direction ``torch.nn.GRU``'s weights into :class:`GRUParams`.
+    """Copy a one-layer, unidirectional ``torch.nn.GRU``'s weights into :class:`GRUParams`.
 
-    ``input_size`` / ``hidden_size``, if given, are what the caller expects the module to have.
-    ``dtype`` (default: the module's) sets the numpy dtype. A module without biases gives zeros.
+    ``input_size`` / ``hidden_size``, if given, are what the caller expects the module to have
+    (a guard against loading weights meant for another model). ``dtype``: np.float64 (None) or
+    np.float32. A module without biases gives zeros.
     """
-    import torch
-
-    if not isinstance(module, torch.nn.GRU):
-        raise ValueError(f"module must be a torch.nn.GRU, got {type(module).__name__}")
-    if module.num_layers != 1 or module.bidirectional:
-        raise ValueError(f"module must have num_layers=1 and bidirectional=False, got "
-                         f"num_layers={module.num_layers}, bidirectional={module.bidirectional}")
-    for name, want in (("input_size", input_size), ("hidden_size", hidden_size)):
-        got = getattr(module, name)
-        if want is not None and got != want:
-            raise ValueError(f"module must have {name}={want}, got {name}={got}")
-    get = lambda a: a.detach().cpu().numpy().astype(dtype or a.detach().numpy().dtype)  # noqa: E731
-    W_ih, W_hh = get(module.weight_ih_l0), get(module.weight_hh_l0)
-    if module.bias:
-        b_ih, b_hh = get(module.bias_ih_l0), get(module.bias_hh_l0)
-    else:
-        b_ih = b_hh = np.zeros(W_hh.shape[0], dtype=W_hh.dtype)
-    return GRUParams(W_ih, W_hh, b_ih, b_hh)
+    return _gated_from_torch(module, "gru", GRUParams, input_size=input_size,
+                             hidden_size=hidden_size, dtype=dtype)
 
 
 def to_torch(params: GRUParams, module=None):
-    """Load ``params`` into ``module`` (a one-layer ``torch.nn.GRU`` of the same sizes, with
-    biases) or, if ``module`` is None, into a new one of the params' dtype. Returns the module."""
-    import torch
-
-    if not isinstance(params, GRUParams):
-        raise ValueError(f"params must be a GRUParams, got {type(params).__name__}")
-    D, H = params.input_size, params.hidden_size
-    if module is None:
-        tdtype = torch.float64 if params.dtype == np.float64 else torch.float32
-        module = torch.nn.GRU(D, H, dtype=tdtype)
-    if not isinstance(module, torch.nn.GRU):
-        raise ValueError(f"module must be a torch.nn.GRU, got {type(module).__name__}")
-    if module.num_layers != 1 or module.bidirectional or not module.bias:
-        raise ValueError("module must have num_layers=1, bidirectional=False and bias=True")
-    if module.input_size != D or module.hidden_size != H:
-        raise ValueError(f"module must have input_size={D} and hidden_size={H} (the params'), "
-                         f"got input_size={module.input_size}, hidden_size={module.hidden_size}")
-    with torch.no_grad():
-        for name, a in (("weight_ih_l0", params.W_ih), ("weight_hh_l0", params.W_hh),
-                        ("bias_ih_l0", params.b_ih), ("bias_hh_l0", params.b_hh)):
-            p = getattr(module, name)
-            p.copy_(torch.from_numpy(np.ascontiguousarray(a)).to(p.dtype))
-    return module
+    """Copy :class:`GRUParams` into ``module`` (a one-layer ``torch.nn.GRU`` of the same sizes,
+    with biases), or into a new one of the params' dtype if ``module`` is None. Returns the
+    module."""
+    return _gated_to_torch(_check_params(params), module, "gru")
 
 
 # -- the chapter's explorer -------------------------------------------------------------------
@@ -413,6 +316,9 @@ def draw_update_gate_flow(data: dict, z_bias=None, w_scale=None, **_):
 
     from helpers.gradients import norm_status
     from helpers.plotting import PALETTE, label, new_figure
+
+    if not isinstance(data, dict) or not {"t", "gru", "rnn", "z_mean", "z_product"} <= set(data):
+        raise TypeError(f"data must be the dict update_gate_flow returns, got {describe(data)}")
 
     fig, ax = new_figure(figsize=(6.4, 3.6), layout=None)
     t, T = data["t"], data["t"][-1]
@@ -448,6 +354,7 @@ def update_gate_explorer(T: int = 60):
     """The chapter's explorer: update-gate bias and recurrent weight scale -> gradient flow."""
     from helpers.widgets import Control, Explorer
 
+    T = check_int("T", T, low=1)
     return Explorer(
         lambda z_bias, w_scale: update_gate_flow(z_bias, w_scale, T=T),
         draw_update_gate_flow,

@@ -14,10 +14,14 @@ One step, for a batch of B sequences (rows), hidden size H, input size D:
 The block order i, f, g, o and the two bias vectors are those of ``torch.nn.LSTM``
 (``weight_ih_l0`` is ``W_ih`` (4H, D), ``weight_hh_l0`` is ``W_hh`` (4H, H), ``bias_ih_l0`` and
 ``bias_hh_l0`` are ``b_ih`` and ``b_hh`` (4H,)); :func:`from_torch` and :func:`to_torch` copy them
-across. Sequences are time-major, ``x`` of shape (T, B, D), as ``torch.nn.LSTM`` without
-``batch_first``. Arithmetic is done in the dtype of the parameters (float64 or float32).
+across. The interface is that of ``helpers.rnn`` and ``helpers.gru``: :func:`init_params`,
+:func:`forward` ``(params, x, state) -> (out, final_state, cache)`` with ``x`` (T, B, D) time
+first and the state the pair ``(h, c)`` of (1, B, H) arrays, as ``torch.nn.LSTM``;
+:func:`backward` ``(cache, d_out, d_final_state) -> (grads, dx, d_state)`` with ``grads`` keyed
+``W_ih, W_hh, b_ih, b_hh``. Arithmetic is done in the dtype of the parameters (float64 or
+float32). The sigmoid is ``scipy.special.expit``.
 
-:func:`lstm_peephole_forward` is the peephole variant (Gers & Schmidhuber 2000; Gers, Schraudolph
+:func:`peephole_forward` is the peephole variant (Gers & Schmidhuber 2000; Gers, Schraudolph
 & Schmidhuber 2002), in which the cell state does enter the gates.
 """
 from __future__ import annotations
@@ -26,89 +30,33 @@ import dataclasses
 import functools
 
 import numpy as np
+from scipy.special import expit
 
+from helpers.checks import check_array, check_int, check_number, check_rng, describe
 from helpers.gradients import rnn_jacobian_norms
+from helpers.rnn import (_GatedParams, _check_cache, _check_dtype, _check_instance,
+                         _check_sequence, _check_state, _gated_from_torch, _gated_to_torch)
 
 GATES = ("i", "f", "g", "o")  # PyTorch's block order
 
 
-def sigmoid(a: np.ndarray) -> np.ndarray:
-    """Logistic function, computed without overflow for large negative ``a``."""
-    return 0.5 * (1.0 + np.tanh(0.5 * a))
-
-
-def _sigmoid_inplace(a: np.ndarray) -> None:
-    """``a <- sigmoid(a)`` in place, through tanh (no overflow, no temporaries)."""
-    a *= 0.5
-    np.tanh(a, out=a)
-    a *= 0.5
-    a += 0.5
-
-
 @dataclasses.dataclass(frozen=True)
-class LSTMParams:
+class LSTMParams(_GatedParams):
     """Weights of one LSTM layer: ``W_ih`` (4H, D), ``W_hh`` (4H, H), ``b_ih`` (4H,), ``b_hh`` (4H,).
 
-    Rows come in blocks of H in the order i, f, g, o. All four arrays share one float dtype.
+    Rows come in blocks of H in the order i, f, g, o (``p.block("b_ih", "f")`` is the forget
+    block). Validated by ``helpers.rnn.check_weights`` (finite; integers become float64; all
+    four arrays share one float dtype).
     """
 
-    W_ih: np.ndarray
-    W_hh: np.ndarray
-    b_ih: np.ndarray
-    b_hh: np.ndarray
-
-    def __post_init__(self):
-        arrays = {}
-        for name in ("W_ih", "W_hh", "b_ih", "b_hh"):
-            a = np.asarray(getattr(self, name))
-            if not np.issubdtype(a.dtype, np.floating):
-                a = a.astype(np.float64)
-            arrays[name] = a
-        W_ih, W_hh = arrays["W_ih"], arrays["W_hh"]
-        if W_hh.ndim != 2 or W_hh.shape[0] != 4 * W_hh.shape[1] or W_hh.shape[1] == 0:
-            raise ValueError(f"W_hh must have shape (4H, H) with H >= 1, got {W_hh.shape}")
-        H = W_hh.shape[1]
-        if W_ih.ndim != 2 or W_ih.shape[0] != 4 * H or W_ih.shape[1] == 0:
-            raise ValueError(f"W_ih must have shape (4H, D) = (4*{H}, D) = ({4 * H}, D) with "
-                             f"D >= 1 (H = {H} from W_hh), got {W_ih.shape}")
-        for name in ("b_ih", "b_hh"):
-            if arrays[name].shape != (4 * H,):
-                raise ValueError(f"{name} must have shape (4H,) = ({4 * H},) (H = {H} from W_hh), "
-                                 f"got {arrays[name].shape}")
-        dtype = np.result_type(*arrays.values())
-        for name, a in arrays.items():
-            object.__setattr__(self, name, a.astype(dtype, copy=False))
-
-    @property
-    def hidden_size(self) -> int:
-        return self.W_hh.shape[1]
-
-    @property
-    def input_size(self) -> int:
-        return self.W_ih.shape[1]
-
-    @property
-    def dtype(self):
-        return self.W_hh.dtype
-
-    def block(self, name: str, gate: str) -> np.ndarray:
-        """The rows of ``W_ih``, ``W_hh``, ``b_ih`` or ``b_hh`` that belong to gate ``gate``
-        (one of ``"i", "f", "g", "o"``): shape (H, D), (H, H) or (H,)."""
-        if gate not in GATES:
-            raise ValueError(f"gate must be one of {GATES}, got {gate!r}")
-        if name not in ("W_ih", "W_hh", "b_ih", "b_hh"):
-            raise ValueError(f"name must be one of W_ih, W_hh, b_ih, b_hh, got {name!r}")
-        k, H = GATES.index(gate), self.hidden_size
-        return getattr(self, name)[k * H:(k + 1) * H]
-
-    def astype(self, dtype) -> "LSTMParams":
-        return LSTMParams(*(getattr(self, n).astype(dtype) for n in ("W_ih", "W_hh", "b_ih", "b_hh")))
-
-    def n_params(self) -> int:
-        return sum(getattr(self, n).size for n in ("W_ih", "W_hh", "b_ih", "b_hh"))
+    GATES = GATES
 
 
-def init_params(input_size: int, hidden_size: int, rng: np.random.Generator, *,
+def _check_params(params) -> LSTMParams:
+    return _check_instance(params, LSTMParams)
+
+
+def init_params(*, input_size: int, hidden_size: int, rng: np.random.Generator,
                 forget_bias: float | None = None, dtype=np.float64) -> LSTMParams:
     """Parameters drawn like ``torch.nn.LSTM``: every entry U(-1/sqrt(H), 1/sqrt(H)).
 
@@ -116,12 +64,13 @@ def init_params(input_size: int, hidden_size: int, rng: np.random.Generator, *,
     to 0, so the forget gate starts at sigmoid(forget_bias) on average (Gers et al. 2000;
     Jozefowicz et al. 2015 recommend 1).
     """
-    for name, v in (("input_size", input_size), ("hidden_size", hidden_size)):
-        if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v < 1:
-            raise ValueError(f"{name} must be a positive integer, got {v!r}")
-    if not isinstance(rng, np.random.Generator):
-        raise ValueError(f"rng must be a numpy Generator (np.random.default_rng(seed)), got {rng!r}")
-    H, k = hidden_size, 1.0 / np.sqrt(hidden_size)
+    input_size = check_int("input_size", input_size, low=1)
+    H = check_int("hidden_size", hidden_size, low=1)
+    check_rng("rng", rng)
+    if forget_bias is not None:
+        forget_bias = check_number("forget_bias", forget_bias)
+    dt = _check_dtype(dtype)
+    k = 1.0 / np.sqrt(H)
     W_ih = rng.uniform(-k, k, (4 * H, input_size))
     W_hh = rng.uniform(-k, k, (4 * H, H))
     b_ih = rng.uniform(-k, k, 4 * H)
@@ -129,62 +78,68 @@ def init_params(input_size: int, hidden_size: int, rng: np.random.Generator, *,
     if forget_bias is not None:
         b_ih[H:2 * H] = forget_bias
         b_hh[H:2 * H] = 0.0
-    return LSTMParams(W_ih, W_hh, b_ih, b_hh).astype(dtype)
+    return LSTMParams(W_ih, W_hh, b_ih, b_hh).astype(dt)
 
 
-def _check_inputs(x, h0, c0, params: LSTMParams):
-    if not isinstance(params, LSTMParams):
-        raise ValueError(f"params must be an LSTMParams, got {type(params).__name__}")
-    D, H, dtype = params.input_size, params.hidden_size, params.dtype
-    x = np.asarray(x)
-    if x.ndim != 3:
-        raise ValueError(f"x must have shape (T, B, D) = (T, B, {D}), got shape {x.shape}")
-    T, B, Dx = x.shape
-    if T == 0 or B == 0:
-        raise ValueError(f"x must hold T >= 1 steps and B >= 1 sequences, got shape {x.shape}")
-    if Dx != D:
-        raise ValueError(f"x has input width {Dx}, but params expect input size D = {D}: "
-                         f"x must have shape (T, B, {D})")
-    states = []
-    for name, s in (("h0", h0), ("c0", c0)):
-        if s is None:
-            s = np.zeros((B, H), dtype=dtype)
-        else:
-            s = np.asarray(s)
-            if s.shape != (B, H):
-                raise ValueError(f"{name} must have shape (B, H) = ({B}, {H}) to match x "
-                                 f"(B = {B}) and params (H = {H}), got {s.shape}")
-        states.append(s.astype(dtype, copy=False))
-    return x.astype(dtype, copy=False), states[0], states[1]
+def _initial_state(state, B: int, H: int, dtype, *, layer_axis: bool = True):
+    """``state`` = None or a pair ``(h, c)`` of (1, B, H) arrays (of (B, H) arrays without
+    ``layer_axis``) -> two (B, H) arrays."""
+    shape = (1, B, H) if layer_axis else (B, H)
+    if state is None:
+        return np.zeros((B, H), dtype=dtype), np.zeros((B, H), dtype=dtype)
+    if not isinstance(state, (tuple, list)) or len(state) != 2:
+        raise TypeError(f"state must be None or a pair (h, c) of arrays of shape {shape}, "
+                        f"got {describe(state)}")
+    h = _check_state("state[0] (h)", state[0], shape, dtype)
+    c = _check_state("state[1] (c)", state[1], shape, dtype)
+    return (h[0], c[0]) if layer_axis else (h, c)
 
 
-def lstm_step(x_t, h_prev, c_prev, params: LSTMParams) -> dict[str, np.ndarray]:
-    """One step: ``x_t`` (B, D), ``h_prev`` and ``c_prev`` (B, H). Returns a dict with the gates
-    ``i, f, g, o``, the new ``c`` and ``h`` (each (B, H)), and the pre-activations ``z`` (B, 4H)."""
-    x, h_prev, c_prev = _check_inputs(np.asarray(x_t)[None], h_prev, c_prev, params)
-    x = x[0]
-    H = params.hidden_size
+def step(params: LSTMParams, x_t, state=None) -> dict[str, np.ndarray]:
+    """One step for teaching, as ``torch.nn.LSTMCell``: ``x_t`` (B, D) or (D,), ``state`` the
+    pair ``(h_prev, c_prev)``, each (B, H) (or (H,) with an unbatched ``x_t``), zeros if None.
+
+    Returns a dict with the gates ``i, f, g, o``, the new ``c`` and ``h`` (each shaped like the
+    state) and the pre-activations ``z`` (B, 4H) or (4H,).
+    """
+    params = _check_params(params)
+    x_t = check_array("x_t", x_t, ndim=(1, 2))
+    squeeze = x_t.ndim == 1
+    x = _check_sequence(x_t[None, None] if squeeze else x_t[None], params.input_size,
+                        params.dtype)[0]
+    B, H = x.shape[0], params.hidden_size
+    if squeeze and state is not None:
+        if not isinstance(state, (tuple, list)) or len(state) != 2:
+            raise TypeError(f"state must be None or a pair (h, c) of arrays of shape ({H},), "
+                            f"got {describe(state)}")
+        state = tuple(None if s is None else np.asarray(s)[None] for s in state)
+    h_prev, c_prev = _initial_state(state, B, H, params.dtype, layer_axis=False)
     z = x @ params.W_ih.T + params.b_ih + h_prev @ params.W_hh.T + params.b_hh  # (B, 4H)
-    i, f = sigmoid(z[:, :H]), sigmoid(z[:, H:2 * H])
-    g, o = np.tanh(z[:, 2 * H:3 * H]), sigmoid(z[:, 3 * H:])
+    i, f = expit(z[:, :H]), expit(z[:, H:2 * H])
+    g, o = np.tanh(z[:, 2 * H:3 * H]), expit(z[:, 3 * H:])
     c = f * c_prev + i * g
     h = o * np.tanh(c)
-    return {"z": z, "i": i, "f": f, "g": g, "o": o, "c": c, "h": h}
+    out = {"z": z, "i": i, "f": f, "g": g, "o": o, "c": c, "h": h}
+    return {k: v[0] for k, v in out.items()} if squeeze else out
 
 
-def lstm_forward(x, params: LSTMParams, h0=None, c0=None):
+def forward(params: LSTMParams, x, state=None):
     """Run the layer over a batch of sequences.
 
-    x : (T, B, D); h0, c0 : (B, H) initial states (zeros if None).
+    x : (T, B, D); state : the pair ``(h_0, c_0)`` of (1, B, H) arrays (zeros if None), as
+    ``torch.nn.LSTM``.
 
-    Returns ``(hs, (h_T, c_T), cache)``: ``hs`` (T, B, H) the hidden states h_1..h_T, the final
-    states (B, H) each, and the cache for :func:`lstm_backward`. The cache holds the gate
-    activations ``gates`` (T, B, 4H) in the order i, f, g, o, the cell states ``c`` (T+1, B, H)
-    (``c[0] = c0``), the hidden states ``h`` (T+1, B, H), and ``tanh_c`` (T, B, H).
+    Returns ``(out, final_state, cache)``: ``out`` (T, B, H) the hidden states h_1..h_T, the
+    final state ``(h_T, c_T)`` (1, B, H) each, and the cache for :func:`backward`. The cache
+    holds the gate activations ``gates`` (T, B, 4H) in the order i, f, g, o, the cell states
+    ``c`` (T+1, B, H) (``c[0] = c_0``), the hidden states ``h`` (T+1, B, H), and ``tanh_c``
+    (T, B, H). NaN or infinity in ``x`` or ``state`` propagate, as in PyTorch.
     """
-    x, h, c = _check_inputs(x, h0, c0, params)
+    params = _check_params(params)
+    x = _check_sequence(x, params.input_size, params.dtype)
     T, B, _ = x.shape
     H = params.hidden_size
+    h, c = _initial_state(state, B, H, params.dtype)
     dtype = params.dtype
     xw = (x.reshape(T * B, -1) @ params.W_ih.T).reshape(T, B, 4 * H)  # (T, B, 4H), one product
     xw += params.b_ih + params.b_hh
@@ -199,9 +154,9 @@ def lstm_forward(x, params: LSTMParams, h0=None, c0=None):
         z = gates[t]
         np.matmul(hs[t], W_hhT, out=z)
         z += xw[t]  # (B, 4H): all four blocks at once
-        _sigmoid_inplace(z[:, :2 * H])  # i, f
+        expit(z[:, :2 * H], out=z[:, :2 * H])  # i, f
         np.tanh(z[:, 2 * H:3 * H], out=z[:, 2 * H:3 * H])  # g
-        _sigmoid_inplace(z[:, 3 * H:])  # o
+        expit(z[:, 3 * H:], out=z[:, 3 * H:])  # o
         i, f, g, o = z[:, :H], z[:, H:2 * H], z[:, 2 * H:3 * H], z[:, 3 * H:]
         np.multiply(f, cs[t], out=cs[t + 1])  # c_t = f * c_{t-1} + i * g
         np.multiply(i, g, out=ig)
@@ -209,38 +164,46 @@ def lstm_forward(x, params: LSTMParams, h0=None, c0=None):
         np.tanh(cs[t + 1], out=tanh_c[t])
         np.multiply(o, tanh_c[t], out=hs[t + 1])  # h_t = o * tanh(c_t)
     cache = {"x": x, "gates": gates, "c": cs, "h": hs, "tanh_c": tanh_c, "params": params}
-    return hs[1:], (hs[T].copy(), cs[T].copy()), cache
+    return hs[1:], (hs[T][None].copy(), cs[T][None].copy()), cache
 
 
-def lstm_backward(dhs, cache: dict, dh_T=None, dc_T=None, return_state_grads: bool = False):
-    """Backpropagation through time for :func:`lstm_forward`.
+def backward(cache: dict, d_out, d_final_state=None):
+    """Backpropagation through time for :func:`forward`.
 
-    dhs : (T, B, H) dLoss/dh_t for t = 1..T (zeros where the loss does not read h_t), or None.
-    dh_T, dc_T : (B, H) dLoss/d of the final states, if the loss reads them directly.
+    d_out : (T, B, H) dLoss/dh_t for t = 1..T (zeros where the loss does not read h_t), or None.
+    d_final_state : None or the pair ``(dLoss/dh_T, dLoss/dc_T)``, (1, B, H) each (None for
+        either means zeros), if the loss reads the final state directly.
 
-    Returns a dict of gradients with the shapes of what they differentiate: ``W_ih`` (4H, D),
-    ``W_hh`` (4H, H), ``b_ih`` and ``b_hh`` (4H,) (equal to each other: both biases enter the
-    same sum), ``x`` (T, B, D), ``h0`` and ``c0`` (B, H). With ``return_state_grads`` it also
-    holds ``dc`` (T+1, B, H), the total gradient dLoss/dc_t for t = 0..T, and ``dh`` likewise.
+    Returns ``(grads, dx, d_state)``: ``grads`` a dict with the shapes of the parameters,
+    ``W_ih`` (4H, D), ``W_hh`` (4H, H), ``b_ih`` and ``b_hh`` (4H,) (equal to each other: both
+    biases enter the same sum); ``dx`` (T, B, D); ``d_state`` the pair ``(dh_0, dc_0)``,
+    (1, B, H) each.
     """
+    grads, dx, dh0, dc0, _, _ = _backward(cache, d_out, d_final_state)
+    return grads, dx, (dh0[None], dc0[None])
+
+
+def _backward(cache, d_out, d_final_state, keep_states: bool = False):
+    """:func:`backward`, returning ``(grads, dx, dh0, dc0, dc_all, dh_all)`` with the total
+    gradients dLoss/dc_t and dLoss/dh_t for t = 0..T, (T+1, B, H), if ``keep_states``."""
+    _check_cache(cache, ("params", "gates", "c", "h", "tanh_c", "x"), "lstm")
     p: LSTMParams = cache["params"]
     gates, cs, hs, tanh_c, x = cache["gates"], cache["c"], cache["h"], cache["tanh_c"], cache["x"]
     T, B, _ = gates.shape
     H = p.hidden_size
     dtype = p.dtype
-    if dhs is None:
-        dhs = np.zeros((T, B, H), dtype=dtype)
-    dhs = np.asarray(dhs)
-    if dhs.shape != (T, B, H):
-        raise ValueError(f"dhs must have shape (T, B, H) = {(T, B, H)}, got {dhs.shape}")
-    dh = np.zeros((B, H), dtype=dtype) if dh_T is None else np.array(dh_T, dtype=dtype)
-    dc = np.zeros((B, H), dtype=dtype) if dc_T is None else np.array(dc_T, dtype=dtype)
-    for name, s in (("dh_T", dh), ("dc_T", dc)):
-        if s.shape != (B, H):
-            raise ValueError(f"{name} must have shape (B, H) = {(B, H)}, got {s.shape}")
+    dhs = _check_state("d_out", d_out, (T, B, H), dtype)
+    if d_final_state is None:
+        d_final_state = (None, None)
+    if not isinstance(d_final_state, (tuple, list)) or len(d_final_state) != 2:
+        raise TypeError(f"d_final_state must be None or a pair (dh_T, dc_T) of arrays of shape "
+                        f"(1, {B}, {H}), got {describe(d_final_state)}")
+    dh = _check_state("d_final_state[0] (dh_T)", d_final_state[0], (1, B, H), dtype)[0]
+    dc = _check_state("d_final_state[1] (dc_T)", d_final_state[1], (1, B, H), dtype)[0]
     dz = np.empty((T, B, 4 * H), dtype=dtype)  # dLoss/dz_t, all four blocks
     W_hh = p.W_hh
-    if return_state_grads:
+    dc_all = dh_all = None
+    if keep_states:
         dc_all = np.empty((T + 1, B, H), dtype=dtype)
         dh_all = np.empty((T + 1, B, H), dtype=dtype)
     tmp = np.empty((B, H), dtype=dtype)
@@ -249,7 +212,7 @@ def lstm_backward(dhs, cache: dict, dh_T=None, dc_T=None, return_state_grads: bo
         d = dz[t]
         d_i, d_f, d_g, d_o = (d[:, k * H:(k + 1) * H] for k in range(4))
         dh += dhs[t]  # dLoss/dh_{t+1}: from the loss and from step t+2
-        if return_state_grads:
+        if keep_states:
             dh_all[t + 1] = dh
         # h = o * tanh(c): the cell receives dh * o * (1 - tanh(c)^2), plus dc from step t+2
         np.multiply(tanh_c[t], tanh_c[t], out=tmp)
@@ -257,7 +220,7 @@ def lstm_backward(dhs, cache: dict, dh_T=None, dc_T=None, return_state_grads: bo
         tmp *= o
         tmp *= dh
         dc += tmp
-        if return_state_grads:
+        if keep_states:
             dc_all[t + 1] = dc
         # dz_o = dh * tanh(c) * o * (1 - o)
         np.subtract(1.0, o, out=d_o)
@@ -281,7 +244,7 @@ def lstm_backward(dhs, cache: dict, dh_T=None, dc_T=None, return_state_grads: bo
         d_g *= dc
         dc *= f  # the cell path: c_t = f_t * c_{t-1} + ...
         np.matmul(d, W_hh, out=dh)  # (B, H): back through the recurrent product
-    if return_state_grads:
+    if keep_states:
         dc_all[0], dh_all[0] = dc, dh
     dz2 = dz.reshape(T * B, 4 * H)
     db = dz2.sum(axis=0)
@@ -290,130 +253,92 @@ def lstm_backward(dhs, cache: dict, dh_T=None, dc_T=None, return_state_grads: bo
         "W_hh": dz2.T @ hs[:T].reshape(T * B, H),
         "b_ih": db,
         "b_hh": db.copy(),
-        "x": (dz2 @ p.W_ih).reshape(T, B, -1),
-        "h0": dh,
-        "c0": dc,
     }
-    if return_state_grads:
-        grads["dc"], grads["dh"] = dc_all, dh_all
-    return grads
+    dx = (dz2 @ p.W_ih).reshape(T, B, -1)
+    return grads, dx, dh, dc, dc_all, dh_all
 
 
 # -- peepholes (Q7) ---------------------------------------------------------------------------
 
-def lstm_peephole_forward(x, params: LSTMParams, p_i, p_f, p_o, h0=None, c0=None):
+def peephole_forward(params: LSTMParams, x, state=None, *, p_i, p_f, p_o):
     """Forward pass of the peephole LSTM (Gers & Schmidhuber 2000): the gates also see the cell.
 
         i_t = sigmoid(z_i + p_i * c_{t-1}),   f_t = sigmoid(z_f + p_f * c_{t-1}),
         g_t = tanh(z_g),  c_t = f_t * c_{t-1} + i_t * g_t,
         o_t = sigmoid(z_o + p_o * c_t),       h_t = o_t * tanh(c_t)
 
-    with ``z`` as in :func:`lstm_forward` and diagonal peephole weights ``p_i, p_f, p_o`` (H,).
-    x : (T, B, D). Returns ``(hs (T, B, H), (h_T, c_T), gates (T, B, 4H), cs (T+1, B, H))``.
-    With ``p_i = p_f = p_o = 0`` it equals :func:`lstm_forward`.
+    with ``z`` as in :func:`forward` and diagonal peephole weights ``p_i, p_f, p_o`` (H,).
+    x : (T, B, D); state as in :func:`forward`. Returns ``(out (T, B, H), (h_T, c_T) (1, B, H)
+    each, cache)`` with ``cache["gates"]`` (T, B, 4H) and ``cache["c"]`` (T+1, B, H). With
+    ``p_i = p_f = p_o = 0`` it equals :func:`forward`.
     """
-    x, h, c = _check_inputs(x, h0, c0, params)
+    params = _check_params(params)
+    x = _check_sequence(x, params.input_size, params.dtype)
     H = params.hidden_size
-    peep = []
-    for name, v in (("p_i", p_i), ("p_f", p_f), ("p_o", p_o)):
-        v = np.asarray(v, dtype=params.dtype)
-        if v.shape != (H,):
-            raise ValueError(f"{name} must have shape (H,) = ({H},), got {v.shape}")
-        peep.append(v)
-    p_i, p_f, p_o = peep
     T, B, _ = x.shape
+    h, c = _initial_state(state, B, H, params.dtype)
+    p_i, p_f, p_o = (check_array(name, v, shape=(H,), finite=True).astype(params.dtype)
+                     for name, v in (("p_i", p_i), ("p_f", p_f), ("p_o", p_o)))
     hs = np.empty((T, B, H), dtype=params.dtype)
     gates = np.empty((T, B, 4 * H), dtype=params.dtype)
     cs = np.empty((T + 1, B, H), dtype=params.dtype)
     cs[0] = c
     for t in range(T):
         z = x[t] @ params.W_ih.T + params.b_ih + h @ params.W_hh.T + params.b_hh  # (B, 4H)
-        i = sigmoid(z[:, :H] + p_i * c)
-        f = sigmoid(z[:, H:2 * H] + p_f * c)
+        i = expit(z[:, :H] + p_i * c)
+        f = expit(z[:, H:2 * H] + p_f * c)
         g = np.tanh(z[:, 2 * H:3 * H])
         c = f * c + i * g
-        o = sigmoid(z[:, 3 * H:] + p_o * c)
+        o = expit(z[:, 3 * H:] + p_o * c)
         h = o * np.tanh(c)
         hs[t], cs[t + 1] = h, c
         gates[t] = np.concatenate([i, f, g, o], axis=1)
-    return hs, (h, c), gates, cs
+    return hs, (h[None].copy(), c[None].copy()), {"gates": gates, "c": cs}
 
 
 # -- PyTorch ----------------------------------------------------------------------------------
 
-def _check_module(module, hidden_size=None, input_size=None):
-    import torch
+def from_torch(module, *, input_size: int | None = None, hidden_size: int | None = None,
+               dtype=None) -> LSTMParams:
+    """Copy a one-layer, unidirectional ``torch.nn.LSTM``'s weights into :class:`LSTMParams`.
 
-    if not isinstance(module, torch.nn.LSTM):
-        raise ValueError(f"module must be a torch.nn.LSTM, got {type(module).__name__}")
-    if module.num_layers != 1 or module.bidirectional or not module.bias or module.proj_size:
-        raise ValueError("module must be a one-layer, unidirectional torch.nn.LSTM with biases "
-                         f"and proj_size=0, got num_layers={module.num_layers}, "
-                         f"bidirectional={module.bidirectional}, bias={module.bias}, "
-                         f"proj_size={module.proj_size}")
-    if hidden_size is not None and module.hidden_size != hidden_size:
-        raise ValueError(f"module has hidden_size {module.hidden_size}, expected hidden_size "
-                         f"{hidden_size}")
-    if input_size is not None and module.input_size != input_size:
-        raise ValueError(f"module has input_size {module.input_size}, expected input_size "
-                         f"{input_size}")
-
-
-def from_torch(module, hidden_size: int | None = None, input_size: int | None = None,
-               dtype=np.float64) -> LSTMParams:
-    """Copy a one-layer ``torch.nn.LSTM``'s weights into :class:`LSTMParams` (as ``dtype``).
-
-    ``hidden_size``/``input_size``: if given, the module must have these sizes (ValueError
-    otherwise), a guard against loading weights meant for another model.
+    ``input_size`` / ``hidden_size``, if given, are what the caller expects the module to have
+    (a guard against loading weights meant for another model). ``dtype``: np.float64 (None) or
+    np.float32. A module without biases gives zeros.
     """
-    _check_module(module, hidden_size, input_size)
-
-    def arr(t):
-        return t.detach().cpu().numpy().astype(dtype)
-
-    return LSTMParams(arr(module.weight_ih_l0), arr(module.weight_hh_l0),
-                      arr(module.bias_ih_l0), arr(module.bias_hh_l0))
+    return _gated_from_torch(module, "lstm", LSTMParams, input_size=input_size,
+                             hidden_size=hidden_size, dtype=dtype)
 
 
 def to_torch(params: LSTMParams, module=None):
-    """Copy :class:`LSTMParams` into ``module`` (a one-layer ``torch.nn.LSTM`` of the same sizes),
-    or into a new float64 one if ``module`` is None. Returns the module."""
-    import torch
-
-    if not isinstance(params, LSTMParams):
-        raise ValueError(f"params must be an LSTMParams, got {type(params).__name__}")
-    if module is None:
-        module = torch.nn.LSTM(params.input_size, params.hidden_size, dtype=torch.float64)
-    _check_module(module, params.hidden_size, params.input_size)
-    with torch.no_grad():
-        for name, tname in (("W_ih", "weight_ih_l0"), ("W_hh", "weight_hh_l0"),
-                            ("b_ih", "bias_ih_l0"), ("b_hh", "bias_hh_l0")):
-            dest = getattr(module, tname)
-            dest.copy_(torch.from_numpy(np.ascontiguousarray(getattr(params, name))).to(dest.dtype))
-    return module
+    """Copy :class:`LSTMParams` into ``module`` (a one-layer ``torch.nn.LSTM`` of the same sizes,
+    with biases), or into a new one of the params' dtype if ``module`` is None. Returns the
+    module."""
+    return _gated_to_torch(_check_params(params), module, "lstm")
 
 
 # -- the controlled self-loop (Q4) ----------------------------------------------------------
 
-def cell_jacobian_norms(x, params: LSTMParams, h0=None, c0=None) -> np.ndarray:
+def cell_jacobian_norms(params: LSTMParams, x, state=None) -> np.ndarray:
     """Spectral norms ``||dc_T / dc_t||_2`` for t = 0..T, for one sequence ``x`` (T, D).
 
     The full Jacobian (every path: the cell's own path and the paths through h and the gates),
     obtained with H backward passes at once: the sequence is copied H times along the batch and
     the k-th copy starts the backward pass from ``dc_T = e_k``. Returns shape (T+1,); entry T is 1.
-    h0, c0: (H,) or None.
+    state: None or the pair ``(h_0, c_0)``, (H,) each.
     """
-    x = np.asarray(x)
-    if x.ndim != 2:
-        raise ValueError(f"x must be one sequence of shape (T, D), got {x.shape}")
+    params = _check_params(params)
+    x = check_array("x", x, ndim=2)
     H = params.hidden_size
     xb = np.repeat(x[:, None, :], H, axis=1)  # (T, H, D)
-    hb = None if h0 is None else np.repeat(np.asarray(h0).reshape(1, H), H, axis=0)
-    cb = None if c0 is None else np.repeat(np.asarray(c0).reshape(1, H), H, axis=0)
-    _, _, cache = lstm_forward(xb, params, hb, cb)
-    grads = lstm_backward(None, cache, dc_T=np.eye(H, dtype=params.dtype),
-                          return_state_grads=True)
-    J = grads["dc"]  # (T+1, H, H): row k of J[t] is d c_T[k] / d c_t
+    if isinstance(state, (tuple, list)):  # (H,) each -> (1, H), one sequence
+        state = tuple(None if s is None else np.asarray(s)[None] for s in state)
+    h0, c0 = _initial_state(state, 1, H, params.dtype, layer_axis=False)  # (1, H) each
+    sb = (np.repeat(h0, H, axis=0)[None], np.repeat(c0, H, axis=0)[None])  # (1, H, H) each
+    _, _, cache = forward(params, xb, sb)
+    _, _, _, _, J, _ = _backward(cache, None, (None, np.eye(H, dtype=params.dtype)[None]),
+                                 keep_states=True)
+    # J: (T+1, H, H), row k of J[t] is d c_T[k] / d c_t
     return np.linalg.norm(J, ord=2, axis=(1, 2))
 
 
@@ -431,22 +356,26 @@ def controlled_self_loop(forget_bias: float, input_bias: float, T: int = 100, H:
     the norm of the cell path alone ``||prod_{s>t} diag(f_s)||`` = max_k prod f_s[k],
     and ``rnn_norm`` (T+1,) ``||dh_T/dh_t||`` of the tanh RNN.
     """
-    for name, v in (("T", T), ("H", H), ("D", D)):
-        if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v < 1:
-            raise ValueError(f"{name} must be a positive integer, got {v!r}")
-    W_ih, W_hh, x, rnn_norm = _self_loop_draws(int(T), int(H), int(D), float(w_scale), int(seed))
+    forget_bias = check_number("forget_bias", forget_bias)
+    input_bias = check_number("input_bias", input_bias)
+    T = check_int("T", T, low=1)
+    H = check_int("H", H, low=1)
+    D = check_int("D", D, low=1)
+    w_scale = check_number("w_scale", w_scale, low=0.0)
+    seed = check_int("seed", seed, low=0)
+    W_ih, W_hh, x, rnn_norm = _self_loop_draws(T, H, D, w_scale, seed)
     b_ih = np.zeros(4 * H)
     b_ih[:H] = input_bias
     b_ih[H:2 * H] = forget_bias
     params = LSTMParams(W_ih, W_hh, b_ih, np.zeros(4 * H))
-    _, _, cache = lstm_forward(x[:, None, :], params)
+    _, _, cache = forward(params, x[:, None, :])
     gates = cache["gates"][:, 0]  # (T, 4H)
     f = gates[:, H:2 * H]
     cell_path = np.ones(T + 1)
     cell_path[:T] = np.cumprod(f[::-1], axis=0)[::-1].max(axis=1)
     return {
         "t": np.arange(T + 1), "c": cache["c"][:, 0], "f_mean": f.mean(axis=1),
-        "i_mean": gates[:, :H].mean(axis=1), "lstm_norm": cell_jacobian_norms(x, params),
+        "i_mean": gates[:, :H].mean(axis=1), "lstm_norm": cell_jacobian_norms(params, x),
         "cell_path": cell_path, "rnn_norm": rnn_norm.copy(),
     }
 
@@ -468,3 +397,53 @@ def _self_loop_draws(T, H, D, w_scale, seed):
     for a in (W_ih, W_hh, x, rnn_norm):
         a.setflags(write=False)
     return W_ih, W_hh, x, rnn_norm
+
+
+# -- the chapter's explorer -------------------------------------------------------------------
+FORGET_BIASES = (-2.0, 0.0, 1.0, 2.0, 3.0, 4.0, 6.0)
+INPUT_BIASES = (-4.0, 0.0, 2.0)
+
+
+def draw_self_loop(data: dict, forget_bias=None, input_bias=None, **_):
+    """Frame for :func:`controlled_self_loop`: six cell states against t (left); the LSTM's
+    ``||dc_T/dc_t||``, the cell path alone and the tanh RNN's ``||dh_T/dh_t||`` on a log axis
+    (right)."""
+    from helpers.plotting import PALETTE, label, new_figure
+
+    if not isinstance(data, dict) or not {"t", "c", "f_mean", "i_mean", "lstm_norm",
+                                           "cell_path", "rnn_norm"} <= set(data):
+        raise TypeError(f"data must be the dict controlled_self_loop returns, got "
+                        f"{describe(data)}")
+    fig, (ax1, ax2) = new_figure(1, 2, figsize=(9.0, 3.4), layout=None)
+    fig.subplots_adjust(left=0.08, right=0.98, bottom=0.16, top=0.86, wspace=0.28)
+    ax1.plot(data["t"], data["c"][:, :6], lw=1.2)
+    label(ax1, "step t", "cell state $c_t$ (6 of %d cells)" % data["c"].shape[1],
+          f"f ≈ {data['f_mean'].mean():.2f}, i ≈ {data['i_mean'].mean():.2f}")
+    ax2.semilogy(data["t"], data["lstm_norm"], color=PALETTE["blue"], lw=2,
+                 label=r"LSTM $\|\partial c_T/\partial c_t\|$")
+    ax2.semilogy(data["t"], data["cell_path"], color=PALETTE["sky"], ls="--",
+                 label=r"belt only, $\prod f$")
+    ax2.semilogy(data["t"], data["rnn_norm"], color=PALETTE["vermillion"], lw=2,
+                 label=r"tanh RNN $\|\partial h_T/\partial h_t\|$")
+    ax2.set_ylim(1e-40, 1e4)
+    title = (f"forget bias {forget_bias}, input bias {input_bias}"
+             if forget_bias is not None else None)
+    label(ax2, f"step t (T = {data['t'][-1]})", "gradient norm (log)", title)
+    ax2.legend(loc="lower right", fontsize=8)
+    return fig
+
+
+def self_loop_explorer(T: int = 100, hidden_size: int = 16, seed: int = 0):
+    """Chapter 3's explorer: forget-gate and input-gate biases -> :func:`controlled_self_loop`
+    drawn by :func:`draw_self_loop` (both controls precomputed for the kernel-free page)."""
+    from helpers.widgets import Control, Explorer
+
+    T = check_int("T", T, low=1)
+    hidden_size = check_int("hidden_size", hidden_size, low=1)
+    seed = check_int("seed", seed, low=0)
+    return Explorer(
+        lambda forget_bias, input_bias: controlled_self_loop(forget_bias, input_bias, T=T,
+                                                             H=hidden_size, seed=seed),
+        draw_self_loop,
+        [Control("forget_bias", FORGET_BIASES, 1.0, "forget-gate bias"),
+         Control("input_bias", INPUT_BIASES, 0.0, "input-gate bias")])

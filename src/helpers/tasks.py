@@ -27,11 +27,14 @@ Training API (shared by chapters 3 and 4 and ``scripts/ch03_adding_problem.py``)
 * :func:`adding_problem` ``(n, T, rng, variant) -> (x (n, T, 2), y (n,))``
 * :func:`trivial_mse` ``(variant)``: MSE of the best constant predictor, in closed form.
 * :func:`success_fraction` ``(pred, target, tol=0.04)``: fraction with ``|pred - target| < tol``.
-* :class:`SequenceRegressor` ``(kind, hidden, n_in=2)``: ``nn.RNN`` (tanh) / ``nn.LSTM``
-  (forget-gate bias initialised to 1) / ``nn.GRU``, then a linear read-out of the last hidden state.
-* :func:`train_adding` ``(kind, T, ...) -> dict``: trains one model with Adam and gradient-norm
-  clipping on freshly drawn batches, evaluates on a fixed test set, stops early once solved
-  (``success_fraction >= solved_at``) or when a time limit is hit, and returns the curves.
+* :func:`sequence_regressor` ``(kind, hidden_size, input_size=2)``: ``nn.RNN`` (tanh) /
+  ``nn.LSTM`` (forget-gate bias initialised to 1) / ``nn.GRU``, then a linear read-out of the
+  last hidden state.
+* :func:`train_adding_torch` ``(kind, T, ...) -> dict``: trains one such PyTorch model with Adam
+  and gradient-norm clipping on freshly drawn batches, evaluates on a fixed test set, stops early
+  once solved (``success_fraction >= solved_at``) or when a time limit is hit, and returns the
+  curves; it stops with a ``FloatingPointError`` if the loss or a parameter turns non-finite.
+  (Chapter 2's numpy trainer, with the book's own BPTT, is ``helpers.rnn.train_adding_numpy``.)
 """
 from __future__ import annotations
 
@@ -40,15 +43,16 @@ from typing import Any
 
 import numpy as np
 
+from helpers.checks import (check_array, check_bool, check_choice, check_int, check_number,
+                            check_rng)
+
 VARIANTS = ("le2015", "hochreiter1997")
 KINDS = ("rnn", "lstm", "gru")
 TOL = 0.04
 
 
-def _check_T(T, variant):
-    minimum = 24 if variant == "hochreiter1997" else 2
-    if not isinstance(T, (int, np.integer)) or isinstance(T, bool) or T < minimum:
-        raise ValueError(f"T must be an int >= {minimum} for variant {variant!r}, got {T!r}")
+def _check_T(T, variant) -> int:
+    return check_int("T", T, low=24 if variant == "hochreiter1997" else 2)
 
 
 def adding_problem(n: int, T: int, rng: np.random.Generator, variant: str = "le2015",
@@ -58,13 +62,16 @@ def adding_problem(n: int, T: int, rng: np.random.Generator, variant: str = "le2
     Returns ``x`` of shape (n, T, 2) (channel 0: values, channel 1: markers) and targets ``y`` of
     shape (n,). See the module docstring for the two variants.
     """
-    if variant not in VARIANTS:
-        raise ValueError(f"variant must be one of {VARIANTS}, got {variant!r}")
-    if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 1:
-        raise ValueError(f"n must be an int >= 1, got {n!r}")
-    _check_T(T, variant)
-    if not isinstance(rng, np.random.Generator):
-        raise ValueError(f"rng must be a numpy Generator (np.random.default_rng(seed)), got {rng!r}")
+    check_choice("variant", variant, VARIANTS)
+    n = check_int("n", n, low=1)
+    T = _check_T(T, variant)
+    check_rng("rng", rng)
+    try:
+        dtype = np.dtype(dtype)
+    except TypeError as err:
+        raise TypeError(f"dtype must be a numpy float dtype, got {dtype!r}") from err
+    if not np.issubdtype(dtype, np.floating):
+        raise ValueError(f"dtype must be a float dtype (np.float32 or np.float64), got {dtype}")
     rows = np.arange(n)
     x = np.zeros((n, T, 2), dtype=np.float64)
     if variant == "le2015":
@@ -97,22 +104,20 @@ def trivial_mse(variant: str = "le2015") -> float:
     is 0.5 + (X1 + X2)/4 with X ~ U[-1, 1] (variance 1/3), except that X1 = 0 when step 0 is marked
     (probability 1/10), so the MSE is (0.9 * 1/3 + 1/3) / 16 = 0.0396.
     """
+    check_choice("variant", variant, VARIANTS)
     if variant == "le2015":
         return 2.0 / 12.0
-    if variant == "hochreiter1997":
-        return (0.9 / 3.0 + 1.0 / 3.0) / 16.0
-    raise ValueError(f"variant must be one of {VARIANTS}, got {variant!r}")
+    return (0.9 / 3.0 + 1.0 / 3.0) / 16.0
 
 
 def success_fraction(pred, target, tol: float = TOL) -> float:
     """Fraction of predictions with ``|pred - target| < tol``; ``pred``, ``target`` shape (n,)."""
-    pred = np.asarray(pred, dtype=np.float64).reshape(-1)
-    target = np.asarray(target, dtype=np.float64).reshape(-1)
-    if pred.shape != target.shape or pred.size == 0:
-        raise ValueError(f"pred and target must have the same non-zero length, got "
-                         f"{pred.shape} and {target.shape}")
-    if not tol > 0:
-        raise ValueError(f"tol must be > 0, got {tol!r}")
+    pred = check_array("pred", pred, ndim=1, dtype=np.float64, min_size=1)
+    target = check_array("target", target, ndim=1, dtype=np.float64, finite=True, min_size=1)
+    if pred.shape != target.shape:
+        raise ValueError(f"pred and target must have the same length, got {pred.shape} and "
+                         f"{target.shape}")
+    tol = check_number("tol", tol, low=0.0, low_open=True)
     return float(np.mean(np.abs(pred - target) < tol))
 
 
@@ -122,9 +127,10 @@ def _torch():
     return torch
 
 
-def SequenceRegressor(kind: str, hidden: int, n_in: int = 2, forget_bias: float = 1.0):
-    """A one-layer recurrent net reading a (B, T, n_in) batch, then ``Linear(hidden, 1)`` on the
-    last hidden state; forward returns shape (B,).
+def sequence_regressor(kind: str, hidden_size: int, input_size: int = 2,
+                       forget_bias: float = 1.0):
+    """A one-layer PyTorch recurrent net reading a (B, T, input_size) batch, then
+    ``Linear(hidden_size, 1)`` on the last hidden state; its forward returns shape (B,).
 
     ``kind``: ``"rnn"`` (``nn.RNN``, tanh), ``"lstm"`` (``nn.LSTM``; its forget-gate bias, summed
     over PyTorch's two bias vectors, is set to ``forget_bias``), or ``"gru"`` (``nn.GRU``).
@@ -132,10 +138,10 @@ def SequenceRegressor(kind: str, hidden: int, n_in: int = 2, forget_bias: float 
     """
     torch = _torch()
     nn = torch.nn
-    if kind not in KINDS:
-        raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
-    if not isinstance(hidden, (int, np.integer)) or hidden < 1:
-        raise ValueError(f"hidden must be an int >= 1, got {hidden!r}")
+    check_choice("kind", kind, KINDS)
+    hidden_size = check_int("hidden_size", hidden_size, low=1)
+    input_size = check_int("input_size", input_size, low=1)
+    forget_bias = check_number("forget_bias", forget_bias)
 
     class _Regressor(nn.Module):
         def __init__(self):
@@ -143,26 +149,28 @@ def SequenceRegressor(kind: str, hidden: int, n_in: int = 2, forget_bias: float 
             cls = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}[kind]
             extra = {"nonlinearity": "tanh"} if kind == "rnn" else {}
             self.kind = kind
-            self.rnn = cls(n_in, hidden, batch_first=True, **extra)
-            self.out = nn.Linear(hidden, 1)
+            self.rnn = cls(input_size, hidden_size, batch_first=True, **extra)
+            self.out = nn.Linear(hidden_size, 1)
             if kind == "lstm":
-                H = hidden
+                H = hidden_size
                 with torch.no_grad():  # gate order i, f, g, o: rows H:2H are the forget gate
                     self.rnn.bias_ih_l0[H:2 * H].fill_(forget_bias)
                     self.rnn.bias_hh_l0[H:2 * H].fill_(0.0)
 
-        def forward(self, x):  # x: (B, T, n_in)
+        def forward(self, x):  # x: (B, T, input_size)
             hs, _ = self.rnn(x)  # (B, T, H)
             return self.out(hs[:, -1]).squeeze(-1)  # (B,)
 
     return _Regressor()
 
 
-def train_adding(kind: str, T: int, *, hidden: int = 64, steps: int = 2000, batch: int = 50,
-                 lr: float = 1e-3, clip: float = 1.0, seed: int = 0, variant: str = "le2015",
-                 n_test: int = 1000, eval_every: int = 100, solved_at: float = 0.99,
-                 time_limit: float | None = None, progress: bool = True) -> dict[str, Any]:
-    """Train ``SequenceRegressor(kind, hidden)`` on the adding problem with lag ``T``.
+def train_adding_torch(kind: str, T: int, *, hidden_size: int = 64, steps: int = 2000,
+                       batch: int = 50, lr: float = 1e-3, clip: float = 1.0, seed: int = 0,
+                       variant: str = "le2015", n_test: int = 1000, eval_every: int = 100,
+                       solved_at: float = 0.99, time_limit: float | None = None,
+                       progress: bool = True) -> dict[str, Any]:
+    """Train ``sequence_regressor(kind, hidden_size)`` (PyTorch) on the adding problem with lag
+    ``T``.
 
     Adam (``lr``), gradient-norm clipping at ``clip``, ``batch`` fresh sequences per step drawn
     from ``np.random.default_rng(seed)``; torch is seeded with ``seed`` for the initial weights.
@@ -175,22 +183,32 @@ def train_adding(kind: str, T: int, *, hidden: int = 64, steps: int = 2000, batc
     the curves ``curve_step, curve_test_mse, curve_success`` (lists, one entry per evaluation,
     step 0 included), ``train_loss`` (mean training MSE over each evaluation interval), and
     ``final_abs_error`` (n_test,) the last evaluation's absolute errors (for other tolerances).
+    (The result keeps the key ``hidden`` for the hidden size, as the stored results have it.)
+
+    Raises ``FloatingPointError`` naming the step if the training loss or a parameter becomes
+    NaN or infinite (divergence: lower ``lr`` or ``clip``).
     """
     torch = _torch()
     from tqdm import tqdm
 
-    if kind not in KINDS:
-        raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
-    for name, val in (("steps", steps), ("batch", batch), ("n_test", n_test),
-                      ("eval_every", eval_every), ("hidden", hidden)):
-        if not isinstance(val, (int, np.integer)) or val < 1:
-            raise ValueError(f"{name} must be an int >= 1, got {val!r}")
-    _check_T(T, variant)
-    if not 0 < solved_at <= 1:
-        raise ValueError(f"solved_at must be in (0, 1], got {solved_at!r}")
+    check_choice("kind", kind, KINDS)
+    check_choice("variant", variant, VARIANTS)
+    T = _check_T(T, variant)
+    hidden = check_int("hidden_size", hidden_size, low=1)
+    steps = check_int("steps", steps, low=1)
+    batch = check_int("batch", batch, low=1)
+    n_test = check_int("n_test", n_test, low=1)
+    eval_every = check_int("eval_every", eval_every, low=1)
+    lr = check_number("lr", lr, low=0.0, low_open=True)
+    clip = check_number("clip", clip, low=0.0, low_open=True)
+    seed = check_int("seed", seed, low=0)
+    solved_at = check_number("solved_at", solved_at, low=0.0, high=1.0, low_open=True)
+    if time_limit is not None:
+        time_limit = check_number("time_limit", time_limit, low=0.0, low_open=True)
+    progress = check_bool("progress", progress)
 
     torch.manual_seed(seed)
-    model = SequenceRegressor(kind, hidden)
+    model = sequence_regressor(kind, hidden)
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     rng = np.random.default_rng(seed)
     x_test, y_test = adding_problem(n_test, T, np.random.default_rng(seed + 1), variant)
@@ -216,10 +234,18 @@ def train_adding(kind: str, T: int, *, hidden: int = 64, steps: int = 2000, batc
     for step in bar:
         x, y = adding_problem(batch, T, rng, variant)
         loss = torch.mean((model(torch.from_numpy(x)) - torch.from_numpy(y)) ** 2)
+        if not torch.isfinite(loss):
+            bar.close()
+            raise FloatingPointError(f"training diverged at step {step}: the loss is "
+                                     f"{loss.item()} (lower lr or clip)")
         opt.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), clip)
         opt.step()
+        if not all(bool(torch.isfinite(p).all()) for p in model.parameters()):
+            bar.close()
+            raise FloatingPointError(f"training diverged at step {step}: a parameter is not "
+                                     f"finite (lower lr or clip)")
         running += loss.item()
         count += 1
         out_of_time = time_limit is not None and time.perf_counter() - t0 > time_limit
@@ -240,7 +266,7 @@ def train_adding(kind: str, T: int, *, hidden: int = 64, steps: int = 2000, batc
         "seconds": time.perf_counter() - t0, "final_mse": curve_mse[-1],
         "final_success": curve_succ[-1], "solved": bool(curve_succ[-1] >= solved_at),
         "solved_at": solved_at, "trivial_mse": trivial_mse(variant),
-        "n_params": int(sum(p.numel() for p in model.parameters())),
+        "n_parameters": int(sum(p.numel() for p in model.parameters())),
         "curve_step": curve_step, "curve_test_mse": curve_mse, "curve_success": curve_succ,
         "train_loss": train_loss,
         "final_abs_error": [round(float(e), 5) for e in last["abs_error"]],
