@@ -161,7 +161,6 @@ def small_corpus_rows(lmplz, reason: str | None, quick: bool) -> list[dict]:
 
 
 def kenlm_rows(train, test, vocab, n_pred, quick, repeats, shared) -> list[dict]:
-    import numpy as np
 
     from helpers import ngram
 

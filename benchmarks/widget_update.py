@@ -107,7 +107,7 @@ def _code_cells(path) -> list[str]:
     for c in nb["cells"]:
         if c["cell_type"] == "code":
             src = "".join(c["source"])
-            cells.append("\n".join(l for l in src.splitlines() if not l.lstrip().startswith(("%", "!"))))
+            cells.append("\n".join(line for line in src.splitlines() if not line.lstrip().startswith(("%", "!"))))
     return cells
 
 

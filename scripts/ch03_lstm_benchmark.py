@@ -79,7 +79,8 @@ def main(argv=None) -> int:
     g = run_numpy()
     run_torch()
     max_diff = float(np.abs(g["W_hh"] - m.weight_hh_l0.grad.numpy()).max())
-    q = lambda ts: [float(v) for v in np.percentile(ts, [25, 50, 75])]
+    def q(ts):
+        return [float(v) for v in np.percentile(ts, [25, 50, 75])]
     rec = {
         "command": "OMP_NUM_THREADS=1 .venv/bin/python -m scripts.ch03_lstm_benchmark "
                    + " ".join(sys.argv[1:] if argv is None else argv),

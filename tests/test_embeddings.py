@@ -123,7 +123,8 @@ def test_sgns_loss_and_grads_by_hand():
     v = torch.tensor([[1.0, 0.0]], dtype=torch.float64)
     u = torch.tensor([[[0.5, 1.0], [-1.0, 2.0]]], dtype=torch.float64)
     loss, gv, gu = E.sgns_loss_and_grads(v, u)
-    sig = lambda x: 1 / (1 + math.exp(-x))
+    def sig(x):
+        return 1 / (1 + math.exp(-x))
     assert float(loss) == pytest.approx(-math.log(sig(0.5)) - math.log(sig(1.0)), abs=1e-12)
     assert float(loss) == pytest.approx(0.787339, abs=1e-6)
     g0, g1 = sig(0.5) - 1, sig(-1.0)          # -0.377541, 0.268941

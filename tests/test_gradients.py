@@ -30,13 +30,13 @@ def _torch_jacobian_norms(params, x, activation, layer=0):
     T = xs.shape[0]
     # states of every layer up to `layer`
     inp = xs
-    for l in range(layer + 1):
-        p = tp[l]
+    for k in range(layer + 1):
+        p = tp[k]
         h, hs = torch.zeros(p["W_hh"].shape[0], dtype=torch.float64), []
         for t in range(T):
             h = f(p["W_ih"] @ inp[t] + p["b_ih"] + p["W_hh"] @ h + p["b_hh"])
             hs.append(h)
-        if l < layer:
+        if k < layer:
             inp = torch.stack(hs)
     p = tp[layer]
     states = [torch.zeros_like(hs[0])] + hs  # h_0 .. h_T

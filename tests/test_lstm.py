@@ -72,7 +72,8 @@ def test_finite_differences():
     grads = {**grads, "x": dx, "h0": dh0, "c0": dc0}
     names = ("W_ih", "W_hh", "b_ih", "b_hh")
     for name in names:
-        mk = lambda a: LSTMParams(**{n: (a if n == name else getattr(params, n)) for n in names})
+        def mk(a):
+            return LSTMParams(**{n: (a if n == name else getattr(params, n)) for n in names})
         num = numerical_gradient(lambda a: loss(mk(a), x, h0, c0), getattr(params, name))
         np.testing.assert_allclose(grads[name], num, rtol=1e-6, atol=1e-8, err_msg=name)
     for name, arr in (("x", x), ("h0", h0), ("c0", c0)):
@@ -88,7 +89,8 @@ def test_hand_worked_step():
     b = np.array([0.0, 1.0, 0.0, 0.0])
     p = LSTMParams(W_ih, W_hh, b, np.zeros(4))
     x, h, c = 1.0, 0.5, 2.0
-    s = lambda a: 1 / (1 + math.exp(-a))
+    def s(a):
+        return 1 / (1 + math.exp(-a))
     i = s(0.5 * x + 0.1 * h)
     f = s(-0.3 * x + 0.4 * h + 1.0)
     g = math.tanh(0.8 * x - 0.6 * h)
