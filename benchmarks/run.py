@@ -104,6 +104,39 @@ def to_markdown(records: list[dict], header: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+README_START = "<!-- bench:start (written by make bench from benchmarks/results.json) -->"
+README_END = "<!-- bench:end -->"
+
+
+def readme_summary(records: list[dict]) -> str:
+    """The README's "How fast" list: every row that has a target, as ``make bench`` recorded it
+    (date and load included), so the README quotes nothing the records do not say."""
+    rows = [r for r in records if r.get("target")]
+    dates = sorted({r["date"][:10] for r in rows if r.get("date")})
+    loads = sorted({tuple((r.get("machine") or {}).get("load_average_1_5_15") or ())
+                    for r in rows} - {()})
+    lines = [f"From the last `make bench` ({', '.join(dates) or 'no run yet'}; load averages "
+             f"{', '.join(str(list(x)) for x in loads) or 'unknown'}); the full table, with "
+             "every row's note, is [`benchmarks/results.md`](benchmarks/results.md).", ""]
+    for r in rows:
+        if r.get("peer_value") is None:  # a row measured against its target only
+            lines.append(f"- **{r['status']}** {r['benchmark']}: {r['ours']}, {r['metric']}: "
+                         f"{_fmt(r['ours_value'])} (target {r['target']})")
+            continue
+        lines.append(f"- **{r['status']}** {r['benchmark']}: {r['ours']} vs {r['peer']}, "
+                     f"{r['metric']}: {_fmt(r['ours_value'])} vs {_fmt(r['peer_value'])} "
+                     f"(ratio {_fmt_ratio(r['ratio'])}; target {r['target']})")
+    return "\n".join(lines) + "\n"
+
+
+def update_readme(records: list[dict], readme: pathlib.Path) -> None:
+    """Replace the README's text between the bench markers with :func:`readme_summary`."""
+    text = readme.read_text(encoding="utf-8")
+    start, end = text.index(README_START) + len(README_START), text.index(README_END)
+    readme.write_text(text[:start] + "\n" + readme_summary(records) + text[end:],
+                      encoding="utf-8")
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--only", nargs="+", choices=BENCHMARKS, help="run just these benchmarks")
@@ -170,6 +203,8 @@ def main(argv=None) -> int:
     json_path.write_text(json.dumps(records, indent=1, default=float) + "\n")
     md = to_markdown(records, header)
     (out_dir / "results.md").write_text(md)
+    if out_dir.resolve() == HERE:  # the committed records: the README quotes them
+        update_readme(records, HERE.parent / "README.md")
     print()
     print(md)
     print(f"wrote {json_path} and {out_dir / 'results.md'}")

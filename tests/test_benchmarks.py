@@ -36,7 +36,7 @@ def check_records(rows, name):
 
 
 FAST = ["lstm_cell", "gru_cell", "ngram_kn", "rnnlm"]
-SLOW = ["sgns", "ppmi_svd", "book_build", "widget_update"]
+SLOW = ["sgns", "ppmi_svd", "book_build", "chapter_times", "widget_update"]
 
 
 @pytest.mark.parametrize("name", FAST + [pytest.param(n, marks=pytest.mark.slow) for n in SLOW])
@@ -196,3 +196,18 @@ def test_rnnlm_reads_the_stored_main_run():
     if stored[rnnlm.RUN].get("status") == "done":
         assert ppl == stored[rnnlm.RUN]["final"]["test_ppl"] and config == stored[rnnlm.RUN]["config"]
     assert rnnlm.training_status() == stored[rnnlm.RUN].get("status")
+
+
+def test_readme_quotes_only_what_make_bench_recorded():
+    """The README's "How fast" list is exactly what `make bench` writes from results.json."""
+    import json
+
+    from benchmarks.run import README_END, README_START, readme_summary
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert README_START in readme and README_END in readme, "README lost its bench markers"
+    section = readme.split(README_START, 1)[1].split(README_END, 1)[0].strip()
+    records = json.loads((ROOT / "benchmarks" / "results.json").read_text())
+    assert section == readme_summary(records).strip(), (
+        "README's bench section differs from benchmarks/results.json: run `make bench` "
+        "(or benchmarks.run.update_readme) instead of editing it by hand")
