@@ -1,7 +1,10 @@
 """Tests of helpers.lm: invariants, reference computations, state carrying, checkpoints, training."""
+import collections
 import math
 import os
+import subprocess
 import sys
+import textwrap
 
 import numpy as np
 import pytest
@@ -279,49 +282,217 @@ def test_greedy_limit_of_temperature_and_reproducible_sampling():
     assert ids.count(1) <= 2 and all(0 <= i < V for i in ids)
 
 
-@pytest.mark.parametrize("call, match", [
-    (lambda m: lm.evaluate(m, [3, 4, V]), "ids must lie in"),
-    (lambda m: lm.evaluate(m, [3, -1, 4]), "ids must lie in"),
-    (lambda m: lm.evaluate(m, np.array([[3, 4]])), "1-D"),
-    (lambda m: lm.evaluate(m, np.array([3.0, 4.0])), "integer ids"),
-    (lambda m: lm.evaluate(m, []), "empty"),
-    (lambda m: lm.evaluate(m, [3, 4, 5], batch_size=4), "batch_size"),
-    (lambda m: lm.batchify([3, 4, 5, 6, 7], 3), "too large"),
-    (lambda m: lm.batchify([3, 4, 5], 0), "batch_size"),
-    (lambda m: lm.train(m, _stream(50), _stream(20), lm.TrainConfig(batch_size=64, progress=False)), "too large"),
-    (lambda m: lm.train(m, [3, 4, V + 5, 6] * 20, _stream(20), lm.TrainConfig(batch_size=2, progress=False)), "ids must lie in"),
-    (lambda m: lm.sample(m, 5, temperature=0), "temperature"),
-    (lambda m: lm.sample(m, 5, temperature=-1.0), "temperature"),
-    (lambda m: lm.sample(m, 5, prompt=[V]), "prompt must lie in"),
-    (lambda m: list(lm.bptt_batches(lm.batchify(_stream(20), 2), 0)), "bptt"),
-    (lambda m: lm.TrainConfig(lr=0), "lr"),
-    (lambda m: lm.TrainConfig(optimizer="rmsprop"), "optimizer"),
-    (lambda m: lm.TrainConfig(unk_rate=-0.1), "unk_rate"),
-    (lambda m: lm.TrainConfig(unk_rate=1.5), "unk_rate"),
-    (lambda m: lm.TrainConfig(unk_max_count=0), "unk_max_count"),
-    (lambda m: lm.rare_to_unk([3, 4, 5], p=2.0), "p must lie"),
-    (lambda m: lm.rare_to_unk([3, 4, 5], p=0.5, max_count=0), "max_count"),
-    (lambda m: lm.rare_to_unk([3, 4, 5], p=0.5, unk_id=-1), "unk_id"),
-    (lambda m: lm.rare_to_unk([[3, 4, 5]], p=0.5), "1-D"),
-    (lambda m: lm.LSTMLM(V, 8, 12, tie=True), "tie=True"),
-    (lambda m: lm.LSTMLM(V, 8, 8, dropout=1.0), "dropout"),
-    (lambda m: lm.LSTMLM(V, 8, 8, n_layers=0), "n_layers"),
-    (lambda m: lm.FeedForwardLM(V, n=1), "n must be"),
-    (lambda m: lm.FeedForwardLM(V, direct=True, cutoffs=(5,)), "direct=True"),
-    (lambda m: lm.LSTMLM(V, 8, 8, tie=True, cutoffs=(5,)), "tie=True"),
-    (lambda m: lm.LSTMLM(V, 8, 8, cutoffs=(9, 5)), "cutoffs"),
-    (lambda m: lm.RNNLM(V, 8, 8, cutoffs=(V,)), "cutoffs"),
-    (lambda m: lm.RNNLM(0), "vocab_size"),
-])
-def test_bad_inputs_raise_value_error(call, match):
-    torch.manual_seed(0)
-    m = lm.RNNLM(V, 4, 4)
-    with pytest.raises(ValueError, match=match):
-        call(m)
+# ---------------------------------------------------------------------------------------------
+# Bad inputs: a table per public function and class (issue 13). Each row: the function the row
+# belongs to, a call, the exception type, and a pattern that names the argument.
+# ---------------------------------------------------------------------------------------------
+
+def _tiny():
+    return lm.RNNLM(V, 4, 4, seed=0)
 
 
-def test_load_checkpoint_rejects_foreign_file(tmp_path):
-    path = str(tmp_path / "x.pt")
-    torch.save({"class": "Nope"}, path)
-    with pytest.raises(ValueError, match="not a checkpoint"):
-        lm.load_checkpoint(path)
+def _tiny_lstm():
+    return lm.LSTMLM(V, 4, 4, n_layers=2, seed=0)
+
+
+def _cfg(**kw):
+    return lm.TrainConfig(**{"batch_size": 2, "bptt": 5, "progress": False, **kw})
+
+
+def _x(B=2, T=5):
+    return torch.as_tensor(_stream(B * T)).view(B, T)
+
+
+def _write(tmp, name, obj):
+    path = str(tmp / name)
+    torch.save(obj, path)
+    return path
+
+
+BAD_INPUTS = [
+    # FeedForwardLM
+    ("FeedForwardLM", lambda t: lm.FeedForwardLM(V, n=1), ValueError, "n must be"),
+    ("FeedForwardLM", lambda t: lm.FeedForwardLM(V, n=2.5), TypeError, "n must be"),
+    ("FeedForwardLM", lambda t: lm.FeedForwardLM(V, d_emb=0), ValueError, "d_emb"),
+    ("FeedForwardLM", lambda t: lm.FeedForwardLM(V, dropout=float("nan")), ValueError, "dropout"),
+    ("FeedForwardLM", lambda t: lm.FeedForwardLM(V, direct=True, cutoffs=(5,)), ValueError, "direct=True"),
+    ("FeedForwardLM", lambda t: lm.FeedForwardLM(V, direct="yes"), TypeError, "direct"),
+    ("FeedForwardLM", lambda t: lm.FeedForwardLM(V, seed=-1), ValueError, "seed"),
+    ("FeedForwardLM.forward", lambda t: lm.FeedForwardLM(V, n=3, d_emb=2, d_hidden=2)(_x(), torch.zeros(2, 2)), ValueError, "state"),
+    ("FeedForwardLM.forward", lambda t: lm.FeedForwardLM(V, n=3, d_emb=2, d_hidden=2)(_x().float(), None), TypeError, "x must hold integer"),
+    # RNNLM
+    ("RNNLM", lambda t: lm.RNNLM(0), ValueError, "vocab_size"),
+    ("RNNLM", lambda t: lm.RNNLM(V, d_hidden=2.7), TypeError, "d_hidden"),
+    ("RNNLM", lambda t: lm.RNNLM("23"), TypeError, "vocab_size"),
+    ("RNNLM", lambda t: lm.RNNLM(V, 8, 8, cutoffs=(V,)), ValueError, "cutoffs"),
+    ("RNNLM", lambda t: lm.RNNLM(V, 8, 8, cutoffs=5), TypeError, "cutoffs"),
+    ("RNNLM", lambda t: lm.RNNLM(V, dropout=-0.1), ValueError, "dropout"),
+    ("RNNLM", lambda t: lm.RNNLM(V, seed=1.5), TypeError, "seed"),
+    ("RNNLM.forward", lambda t: _tiny()(_x(), torch.zeros(1, 3, 4)), ValueError, "h must"),
+    ("RNNLM.forward", lambda t: _tiny()(_x() + V, _tiny().init_state(2)), ValueError, "x must hold ids"),
+    ("RNNLM.forward", lambda t: _tiny()(_x()[0], _tiny().init_state(2)), ValueError, "x must have shape"),
+    ("RNNLM.loss", lambda t: _tiny().loss(_x(), _x(2, 4), _tiny().init_state(2)), ValueError, "y must have"),
+    ("RNNLM.init_state", lambda t: _tiny().init_state(0), ValueError, "batch_size"),
+    # LSTMLM
+    ("LSTMLM", lambda t: lm.LSTMLM(V, 8, 12, tie=True), ValueError, "tie=True"),
+    ("LSTMLM", lambda t: lm.LSTMLM(V, 8, 8, dropout=1.0), ValueError, "dropout"),
+    ("LSTMLM", lambda t: lm.LSTMLM(V, 8, 8, n_layers=0), ValueError, "n_layers"),
+    ("LSTMLM", lambda t: lm.LSTMLM(V, 8, 8, n_layers=True), TypeError, "n_layers"),
+    ("LSTMLM", lambda t: lm.LSTMLM(V, 8, 8, tie=True, cutoffs=(5,)), ValueError, "tie=True"),
+    ("LSTMLM", lambda t: lm.LSTMLM(V, 8, 8, cutoffs=(9, 5)), ValueError, "cutoffs"),
+    ("LSTMLM", lambda t: lm.LSTMLM(V, 8, 8, cutoffs=(0, 5)), ValueError, "cutoffs"),
+    ("LSTMLM.forward", lambda t: _tiny_lstm()(_x(), torch.zeros(2, 2, 4)), ValueError, "state must be a tuple"),
+    ("LSTMLM.forward", lambda t: _tiny_lstm()(_x(), (torch.zeros(1, 2, 4),) * 2), ValueError, "state must hold"),
+    ("LSTMLM.forward", lambda t: _tiny_lstm()(_x().numpy(), _tiny_lstm().init_state(2)), TypeError, "x must be"),
+    ("LSTMLM.init_state", lambda t: _tiny_lstm().init_state(2.0), TypeError, "batch_size"),
+    # batchify
+    ("batchify", lambda t: lm.batchify([3, 4, 5, 6, 7], 3), ValueError, "too large"),
+    ("batchify", lambda t: lm.batchify([3, 4, 5], 0), ValueError, "batch_size"),
+    ("batchify", lambda t: lm.batchify([3, 4, 5, 6], 1.0), TypeError, "batch_size"),
+    ("batchify", lambda t: lm.batchify([3, 4, 5, 6], 2, vocab_size=4), ValueError, "ids must lie"),
+    ("batchify", lambda t: lm.batchify("3 4 5 6", 2), TypeError, "ids must be"),
+    ("batchify", lambda t: lm.batchify([3, 4, 5, 6], 2, vocab_size=0), ValueError, "vocab_size"),
+    # bptt_batches
+    ("bptt_batches", lambda t: list(lm.bptt_batches(lm.batchify(_stream(20), 2), 0)), ValueError, "bptt"),
+    ("bptt_batches", lambda t: list(lm.bptt_batches(lm.batchify(_stream(20), 2), 2.5)), TypeError, "bptt"),
+    ("bptt_batches", lambda t: list(lm.bptt_batches(_stream(20), 5)), TypeError, "data must be"),
+    ("bptt_batches", lambda t: list(lm.bptt_batches(torch.arange(20), 5)), ValueError, "data must have shape"),
+    ("bptt_batches", lambda t: list(lm.bptt_batches(torch.zeros(2, 10), 5)), TypeError, "data must hold integer"),
+    ("bptt_batches", lambda t: list(lm.bptt_batches(torch.zeros(2, 1, dtype=torch.long), 5)), ValueError, "L >= 2"),
+    # detach_state
+    ("detach_state", lambda t: lm.detach_state(None), TypeError, "state"),
+    ("detach_state", lambda t: lm.detach_state([torch.zeros(2)]), TypeError, "state"),
+    ("detach_state", lambda t: lm.detach_state(()), TypeError, "state"),
+    ("detach_state", lambda t: lm.detach_state((torch.zeros(2), 3)), TypeError, "state"),
+    ("detach_state", lambda t: lm.detach_state(np.zeros(3)), TypeError, "state"),
+    # check_ids
+    ("check_ids", lambda t: lm.check_ids([3, 4, V], V), ValueError, "ids must lie in"),
+    ("check_ids", lambda t: lm.check_ids([3, -1, 4], V), ValueError, "ids must lie in"),
+    ("check_ids", lambda t: lm.check_ids(np.array([[3, 4]]), V), ValueError, "1-D"),
+    ("check_ids", lambda t: lm.check_ids(np.array([3.0, float("nan")]), V), TypeError, "integer ids"),
+    ("check_ids", lambda t: lm.check_ids(["the", "lord"], V), TypeError, "integer ids"),
+    ("check_ids", lambda t: lm.check_ids([3, [4, 5]], V), TypeError, "ids must be"),
+    ("check_ids", lambda t: lm.check_ids([3, 4], 0), ValueError, "vocab_size"),
+    ("check_ids", lambda t: lm.check_ids([True, False], V, "prompt"), TypeError, "prompt must hold"),
+    # rare_to_unk
+    ("rare_to_unk", lambda t: lm.rare_to_unk([3, 4, 5], p=2.0), ValueError, "p must be"),
+    ("rare_to_unk", lambda t: lm.rare_to_unk([3, 4, 5], p=float("nan")), ValueError, "p must be"),
+    ("rare_to_unk", lambda t: lm.rare_to_unk([3, 4, 5], p=0.5, max_count=0), ValueError, "max_count"),
+    ("rare_to_unk", lambda t: lm.rare_to_unk([3, 4, 5], p=0.5, unk_id=-1), ValueError, "unk_id"),
+    ("rare_to_unk", lambda t: lm.rare_to_unk([[3, 4, 5]], p=0.5), ValueError, "1-D"),
+    ("rare_to_unk", lambda t: lm.rare_to_unk([3, 4, 5], p=0.5, generator=np.random.default_rng(0)), TypeError, "generator"),
+    # evaluate
+    ("evaluate", lambda t: lm.evaluate(_tiny(), [3, 4, V]), ValueError, "ids must lie in"),
+    ("evaluate", lambda t: lm.evaluate(_tiny(), []), ValueError, "empty"),
+    ("evaluate", lambda t: lm.evaluate(_tiny(), [3, 4, 5], batch_size=4), ValueError, "batch_size"),
+    ("evaluate", lambda t: lm.evaluate(_tiny(), _stream(30), bptt=0), ValueError, "bptt"),
+    ("evaluate", lambda t: lm.evaluate(_tiny(), _stream(30), bptt=3.5), TypeError, "bptt"),
+    ("evaluate", lambda t: lm.evaluate(_tiny(), _stream(30), max_tokens=0), ValueError, "max_tokens"),
+    ("evaluate", lambda t: lm.evaluate("model", _stream(30)), TypeError, "model"),
+    ("evaluate", lambda t: lm.evaluate(nn.Linear(2, 2), _stream(30)), TypeError, "model"),
+    ("evaluate", lambda t: lm.evaluate(_tiny(), _stream(30), return_logprobs="yes"), TypeError, "return_logprobs"),
+    # perplexity
+    ("perplexity", lambda t: lm.perplexity(_tiny(), np.array([3.0, 4.0])), TypeError, "integer ids"),
+    ("perplexity", lambda t: lm.perplexity(_tiny(), _stream(30), bptt=-1), ValueError, "bptt"),
+    ("perplexity", lambda t: lm.perplexity(_tiny(), _stream(30), batch_size=0), ValueError, "batch_size"),
+    ("perplexity", lambda t: lm.perplexity(_tiny(), _stream(30), temperature=2), TypeError, "kw"),
+    ("perplexity", lambda t: lm.perplexity(None, _stream(30)), TypeError, "model"),
+    ("perplexity", lambda t: lm.perplexity(_tiny(), None), TypeError, "ids"),
+    # TrainConfig: every field
+    ("TrainConfig", lambda t: lm.TrainConfig(clip=-1), ValueError, "clip"),
+    ("TrainConfig", lambda t: lm.TrainConfig(clip=float("nan")), ValueError, "clip"),
+    ("TrainConfig", lambda t: lm.TrainConfig(lr=0), ValueError, "lr"),
+    ("TrainConfig", lambda t: lm.TrainConfig(lr=float("inf")), ValueError, "lr"),
+    ("TrainConfig", lambda t: lm.TrainConfig(optimizer="rmsprop"), ValueError, "optimizer"),
+    ("TrainConfig", lambda t: lm.TrainConfig(batch_size=0), ValueError, "batch_size"),
+    ("TrainConfig", lambda t: lm.TrainConfig(bptt=35.0), TypeError, "bptt"),
+    ("TrainConfig", lambda t: lm.TrainConfig(weight_decay=-1e-4), ValueError, "weight_decay"),
+    ("TrainConfig", lambda t: lm.TrainConfig(max_epochs=0), ValueError, "max_epochs"),
+    ("TrainConfig", lambda t: lm.TrainConfig(max_epochs=float("nan")), ValueError, "max_epochs"),
+    ("TrainConfig", lambda t: lm.TrainConfig(max_seconds=-5), ValueError, "max_seconds"),
+    ("TrainConfig", lambda t: lm.TrainConfig(eval_every=0), ValueError, "eval_every"),
+    ("TrainConfig", lambda t: lm.TrainConfig(plateau_factor=0), ValueError, "plateau_factor"),
+    ("TrainConfig", lambda t: lm.TrainConfig(plateau_factor=1.5), ValueError, "plateau_factor"),
+    ("TrainConfig", lambda t: lm.TrainConfig(plateau_patience=-1), ValueError, "plateau_patience"),
+    ("TrainConfig", lambda t: lm.TrainConfig(early_stop_patience=0), ValueError, "early_stop_patience"),
+    ("TrainConfig", lambda t: lm.TrainConfig(min_lr=-1e-5), ValueError, "min_lr"),
+    ("TrainConfig", lambda t: lm.TrainConfig(lr=1e-3, min_lr=1e-2), ValueError, "min_lr"),
+    ("TrainConfig", lambda t: lm.TrainConfig(restore_best=1), TypeError, "restore_best"),
+    ("TrainConfig", lambda t: lm.TrainConfig(train_eval_tokens=0), ValueError, "train_eval_tokens"),
+    ("TrainConfig", lambda t: lm.TrainConfig(eval_batch_size=0), ValueError, "eval_batch_size"),
+    ("TrainConfig", lambda t: lm.TrainConfig(seed=-1), ValueError, "seed"),
+    ("TrainConfig", lambda t: lm.TrainConfig(seed="1234"), TypeError, "seed"),
+    ("TrainConfig", lambda t: lm.TrainConfig(progress="no"), TypeError, "progress"),
+    ("TrainConfig", lambda t: lm.TrainConfig(checkpoint=3), TypeError, "checkpoint"),
+    ("TrainConfig", lambda t: lm.TrainConfig(unk_rate=-0.1), ValueError, "unk_rate"),
+    ("TrainConfig", lambda t: lm.TrainConfig(unk_rate=1.5), ValueError, "unk_rate"),
+    ("TrainConfig", lambda t: lm.TrainConfig(unk_max_count=0), ValueError, "unk_max_count"),
+    # History
+    ("History", lambda t: lm.History(step="0"), TypeError, "step"),
+    ("History", lambda t: lm.History(valid_ppl=None), TypeError, "valid_ppl"),
+    ("History", lambda t: lm.History(best_valid_ppl=float("nan")), ValueError, "best_valid_ppl"),
+    ("History", lambda t: lm.History(best_step=1.5), TypeError, "best_step"),
+    ("History", lambda t: lm.History(stopped=3), TypeError, "stopped"),
+    ("History", lambda t: lm.History(tokens_per_second=-1.0), ValueError, "tokens_per_second"),
+    # train
+    ("train", lambda t: lm.train(_tiny(), _stream(50), _stream(20), _cfg(batch_size=64)), ValueError, "too large"),
+    ("train", lambda t: lm.train(_tiny(), [3, 4, V + 5, 6] * 20, _stream(20), _cfg()), ValueError, "train_ids must lie in"),
+    ("train", lambda t: lm.train(_tiny(), _stream(50), [3, V], _cfg()), ValueError, "valid_ids"),
+    ("train", lambda t: lm.train(_tiny(), _stream(50), _stream(5), _cfg(eval_batch_size=8)), ValueError, "valid_ids"),
+    ("train", lambda t: lm.train(_tiny(), _stream(50), _stream(20), {"lr": 1e-3}), TypeError, "config"),
+    ("train", lambda t: lm.train(_tiny(), _stream(50), _stream(20), _cfg(), callback=3), TypeError, "callback"),
+    ("train", lambda t: lm.train(nn.Linear(2, 2), _stream(50), _stream(20), _cfg()), TypeError, "model"),
+    ("train", lambda t: lm.train(_tiny(), np.array([3.0, 4.0] * 20), _stream(20), _cfg()), TypeError, "train_ids must hold integer"),
+    # save_checkpoint / load_checkpoint
+    ("save_checkpoint", lambda t: lm.save_checkpoint(None, _tiny()), TypeError, "path"),
+    ("save_checkpoint", lambda t: lm.save_checkpoint(3, _tiny()), TypeError, "path"),
+    ("save_checkpoint", lambda t: lm.save_checkpoint("", _tiny()), ValueError, "path"),
+    ("save_checkpoint", lambda t: lm.save_checkpoint(str(t), _tiny()), ValueError, "path"),
+    ("save_checkpoint", lambda t: lm.save_checkpoint(str(t / "m.pt"), nn.Linear(2, 2)), TypeError, "model"),
+    ("save_checkpoint", lambda t: lm.save_checkpoint(str(t / "m.pt"), _tiny(), extra=[1]), TypeError, "extra"),
+    ("load_checkpoint", lambda t: lm.load_checkpoint(None), TypeError, "path"),
+    ("load_checkpoint", lambda t: lm.load_checkpoint(str(t / "missing.pt")), FileNotFoundError, "path"),
+    ("load_checkpoint", lambda t: lm.load_checkpoint(str(t)), ValueError, "path"),
+    ("load_checkpoint", lambda t: lm.load_checkpoint(_write(t, "x.pt", {"class": "Nope"})), ValueError, "path"),
+    ("load_checkpoint", lambda t: lm.load_checkpoint(_write(t, "y.pt", [1, 2])), ValueError, "path"),
+    ("load_checkpoint", lambda t: lm.load_checkpoint((t / "z.txt").write_text("hello") and str(t / "z.txt")), ValueError, "path"),
+    # sample
+    ("sample", lambda t: lm.sample(_tiny(), 5, temperature=0), ValueError, "temperature"),
+    ("sample", lambda t: lm.sample(_tiny(), 5, temperature=-1.0), ValueError, "temperature"),
+    ("sample", lambda t: lm.sample(_tiny(), 5, temperature=float("nan")), ValueError, "temperature"),
+    ("sample", lambda t: lm.sample(_tiny(), 5, prompt=[V]), ValueError, "prompt must lie in"),
+    ("sample", lambda t: lm.sample(_tiny(), 5, prompt=[]), ValueError, "prompt"),
+    ("sample", lambda t: lm.sample(_tiny(), -1), ValueError, "n_tokens"),
+    ("sample", lambda t: lm.sample(_tiny(), 2.5), TypeError, "n_tokens"),
+    ("sample", lambda t: lm.sample(_tiny(), 5, generator=0), TypeError, "generator"),
+    ("sample", lambda t: lm.sample(_tiny(), 5, stop_at_eos=0), ValueError, "stop_at_eos"),
+    # n_parameters
+    ("n_parameters", lambda t: lm.n_parameters(None), TypeError, "model"),
+    ("n_parameters", lambda t: lm.n_parameters(torch.zeros(3)), TypeError, "model"),
+    ("n_parameters", lambda t: lm.n_parameters([nn.Linear(2, 2)]), TypeError, "model"),
+    ("n_parameters", lambda t: lm.n_parameters("LSTMLM"), TypeError, "model"),
+    ("n_parameters", lambda t: lm.n_parameters(lm.LSTMLM), TypeError, "model"),
+]
+
+
+@pytest.mark.parametrize("owner, call, error, match", BAD_INPUTS,
+                         ids=[f"{row[0]}-{i}" for i, row in enumerate(BAD_INPUTS)])
+def test_bad_inputs_raise_clear_errors(owner, call, error, match, tmp_path):
+    with pytest.raises(error, match=match):
+        call(tmp_path)
+
+
+def test_every_public_name_has_at_least_five_bad_inputs():
+    owners = collections.Counter(row[0].split(".")[0] for row in BAD_INPUTS)
+    public = [n for n in lm.__all__ if callable(getattr(lm, n))]
+    assert {n: owners[n] for n in public if owners[n] < 5} == {}
+
+
+def test_negative_clip_is_refused_and_divergence_stops_training():
+    with pytest.raises(ValueError, match="clip"):
+        lm.TrainConfig(clip=-1)
+    model = lm.RNNLM(V, 8, 8, seed=0)
+    cfg = lm.TrainConfig(batch_size=2, bptt=5, lr=1e30, optimizer="sgd", clip=None,
+                         progress=False, max_epochs=5)
+    with pytest.raises(FloatingPointError, match="diverged"):
+        lm.train(model, _stream(400), _stream(40), cfg)
