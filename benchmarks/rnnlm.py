@@ -70,8 +70,7 @@ def run(quick: bool = False, shared: dict | None = None) -> list[dict]:
                                                                "cutoffs")})
         if quick:
             cfg = dict(d_emb=16, d_hidden=16, n_layers=1, tie=True)
-        torch.manual_seed(0)
-        model = lm.LSTMLM(V, **cfg)
+        model = lm.LSTMLM(V, **cfg, seed=0)
 
     # the n-gram side
     kn = dict(shared.get("kn_test_ppl", {}))

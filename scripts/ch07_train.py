@@ -122,8 +122,8 @@ def part_main(C, streams, args):
                           "non-recurrent connections, adaptive softmax, training singletons "
                           "shown as <unk> half the time), trained under a wall-clock budget",
            "runs": {}}
-    torch.manual_seed(SEED)
-    model = lm.LSTMLM(V, d_emb=256, d_hidden=256, n_layers=2, dropout=0.5, cutoffs=CUTOFFS)
+    model = lm.LSTMLM(V, d_emb=256, d_hidden=256, n_layers=2, dropout=0.5, cutoffs=CUTOFFS,
+                      seed=SEED)
     steps_per_epoch = (len(streams["train"]) // 32 - 1) // 35 + 1
     cfg = lm.TrainConfig(batch_size=32, bptt=35, lr=2e-3, optimizer="adam", clip=0.25,
                          max_epochs=args.main_epochs, max_seconds=args.main_minutes * 60,
@@ -145,10 +145,9 @@ def part_ladder(C, streams, args):
            "runs": {}}
     steps_per_epoch = (len(streams["train"]) // 32 - 1) // 35 + 1
     for name, make in [("nnlm_5gram", lambda: lm.FeedForwardLM(V, n=5, d_emb=128, d_hidden=256,
-                                                                dropout=0.2, cutoffs=CUTOFFS)),
+                                                                dropout=0.2, cutoffs=CUTOFFS, seed=SEED)),
                        ("rnn_256", lambda: lm.RNNLM(V, d_emb=256, d_hidden=256, dropout=0.2,
-                                                    cutoffs=CUTOFFS))]:
-        torch.manual_seed(SEED)
+                                                    cutoffs=CUTOFFS, seed=SEED))]:
         model = make()
         cfg = lm.TrainConfig(batch_size=32, bptt=35, lr=2e-3, optimizer="adam", clip=0.25,
                              max_epochs=60, max_seconds=args.rung_minutes * 60,
@@ -191,8 +190,7 @@ def part_ablations(C, streams, args):
     }
     steps = (len(train) // 32 - 1) // 35 + 1
     for name, v in variants.items():
-        torch.manual_seed(SEED)
-        model = lm.LSTMLM(V, d, d, n_layers=1, dropout=v["dropout"], tie=v["tie"])
+        model = lm.LSTMLM(V, d, d, n_layers=1, dropout=v["dropout"], tie=v["tie"], seed=SEED)
         cfg = lm.TrainConfig(batch_size=32, bptt=35, lr=3e-3, optimizer="adam", clip=0.25,
                              weight_decay=v["wd"], max_epochs=args.ablation_epochs,
                              max_seconds=args.ablation_minutes * 60,

@@ -496,3 +496,51 @@ def test_negative_clip_is_refused_and_divergence_stops_training():
                          progress=False, max_epochs=5)
     with pytest.raises(FloatingPointError, match="diverged"):
         lm.train(model, _stream(400), _stream(40), cfg)
+
+
+_SEEDED_RUN = textwrap.dedent("""
+    import hashlib, sys
+    import numpy as np, torch
+    from helpers import lm
+    torch.set_num_threads(1)
+    if sys.argv[1] == "disturb":                 # the global generator in another state
+        torch.manual_seed(999); torch.rand(1000)
+    ids = np.random.default_rng(0).integers(1, 23, size=600)
+    out = []
+    for make in (lambda: lm.LSTMLM(23, 8, 8, n_layers=2, dropout=0.3, seed=7),
+                 lambda: lm.FeedForwardLM(23, n=3, d_emb=4, d_hidden=8, dropout=0.2, seed=7),
+                 lambda: lm.RNNLM(23, 8, 8, dropout=0.2, cutoffs=(5,), seed=7)):
+        model = make()
+        lm.train(model, ids, ids[:80], lm.TrainConfig(batch_size=4, bptt=7, max_epochs=1,
+                                                      progress=False, seed=7, unk_rate=0.3))
+        h = hashlib.sha256()
+        for k, t in model.state_dict().items():
+            h.update(k.encode()); h.update(t.numpy().tobytes())
+        out.append(h.hexdigest())
+    print(" ".join(out))
+""")
+
+
+def test_two_fresh_processes_with_one_seed_build_and_train_identical_models():
+    env = {**os.environ, "OMP_NUM_THREADS": "1",
+           "PYTHONPATH": os.pathsep.join([os.path.join(os.path.dirname(os.path.dirname(
+               os.path.abspath(__file__))), "src"), os.environ.get("PYTHONPATH", "")])}
+    runs = [subprocess.run([sys.executable, "-c", _SEEDED_RUN, mode], env=env, check=True,
+                           capture_output=True, text=True, timeout=300).stdout.split()
+            for mode in ("plain", "disturb")]
+    assert len(runs[0]) == 3 and runs[0] == runs[1]
+
+
+def test_seeded_construction_and_training_leave_the_global_generator_alone():
+    torch.manual_seed(5)
+    before = torch.get_rng_state()
+    a = lm.LSTMLM(V, 8, 8, seed=3)
+    lm.train(a, _stream(300), _stream(40), lm.TrainConfig(batch_size=2, bptt=5, max_epochs=1,
+                                                          progress=False, seed=3))
+    assert torch.equal(torch.get_rng_state(), before)
+    b, c = lm.LSTMLM(V, 8, 8, seed=3), lm.LSTMLM(V, 8, 8, seed=4)
+    assert torch.equal(b.C.weight, lm.LSTMLM(V, 8, 8, seed=3).C.weight)
+    assert not torch.equal(b.C.weight, c.C.weight)
+    # seed=s draws what torch.manual_seed(s) followed by an unseeded construction draws
+    torch.manual_seed(3)
+    assert torch.equal(lm.LSTMLM(V, 8, 8).lstm.weight_hh_l0, b.lstm.weight_hh_l0)
