@@ -544,3 +544,14 @@ def test_seeded_construction_and_training_leave_the_global_generator_alone():
     # seed=s draws what torch.manual_seed(s) followed by an unseeded construction draws
     torch.manual_seed(3)
     assert torch.equal(lm.LSTMLM(V, 8, 8).lstm.weight_hh_l0, b.lstm.weight_hh_l0)
+
+
+def test_special_tokens_and_ids_are_those_of_helpers_data():
+    from helpers import data
+
+    assert lm.UNK is data.UNK and lm.EOS is data.EOS and lm.BOS is data.BOS
+    vocab = data.Vocab.build([["in", "the", "beginning"], ["the", "end"]])
+    assert (lm.UNK_ID, lm.EOS_ID, lm.BOS_ID) == (vocab.unk_id, vocab.eos_id, vocab.bos_id)
+    assert [vocab.itos[i] for i in (lm.UNK_ID, lm.EOS_ID, lm.BOS_ID)] == [data.UNK, data.EOS, data.BOS]
+    assert lm.FeedForwardLM(V, n=3, d_emb=2, d_hidden=2).init_state(1).eq(vocab.eos_id).all()
+    assert lm.rare_to_unk([5, 6, 6], 1.0).tolist() == [vocab.unk_id, 6, 6]

@@ -33,11 +33,14 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from helpers.checks import check_bool, check_choice, check_int, check_number, describe
+from helpers.data import BOS, EOS, UNK, Vocab
 
-UNK_ID, EOS_ID = 0, 1  # helpers.data.Vocab: 0 <unk>, 1 </s>, 2 <s>
+# The special tokens and their ids, from helpers.data (one source): every Vocab numbers them alike.
+_SPECIALS = Vocab(itos=(UNK, EOS, BOS), counts=(0, 0, 0))
+UNK_ID, EOS_ID, BOS_ID = _SPECIALS.unk_id, _SPECIALS.eos_id, _SPECIALS.bos_id
 
 __all__ = [
-    "FeedForwardLM", "RNNLM", "LSTMLM", "MODELS", "batchify", "bptt_batches", "detach_state",
+    "UNK", "EOS", "BOS", "UNK_ID", "EOS_ID", "BOS_ID", "FeedForwardLM", "RNNLM", "LSTMLM", "MODELS", "batchify", "bptt_batches", "detach_state",
     "check_ids", "rare_to_unk", "evaluate", "perplexity", "TrainConfig", "History", "train", "save_checkpoint",
     "load_checkpoint", "sample", "n_parameters",
 ]
