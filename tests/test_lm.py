@@ -1,5 +1,6 @@
 """Tests of helpers.lm: invariants, reference computations, state carrying, checkpoints, training."""
 import collections
+import dataclasses
 import math
 import os
 import subprocess
@@ -555,3 +556,33 @@ def test_special_tokens_and_ids_are_those_of_helpers_data():
     assert [vocab.itos[i] for i in (lm.UNK_ID, lm.EOS_ID, lm.BOS_ID)] == [data.UNK, data.EOS, data.BOS]
     assert lm.FeedForwardLM(V, n=3, d_emb=2, d_hidden=2).init_state(1).eq(vocab.eos_id).all()
     assert lm.rare_to_unk([5, 6, 6], 1.0).tolist() == [vocab.unk_id, 6, 6]
+
+
+@pytest.mark.parametrize("patience", [0, 2])
+def test_plateau_schedule_halves_once_per_plateau_on_a_scripted_loss_sequence(monkeypatch, patience):
+    """Validation perplexities are scripted; the rate drops after patience + 1 evaluations in a
+    row without a new best, and the count starts again after each drop."""
+    valid = [10, 9, 9.5, 9.6, 9.7, 9.8, 9.9, 9.95, 8, 8.5, 8.6, 8.7, 8.8]
+    scripted = iter(valid)
+    monkeypatch.setattr(lm, "evaluate", lambda *a, **k: {"ppl": next(scripted)})
+    seen = []
+    cfg = lm.TrainConfig(batch_size=2, bptt=4, lr=1e-3, min_lr=1e-6, eval_every=1,
+                         max_epochs=100, plateau_factor=0.5, plateau_patience=patience,
+                         early_stop_patience=None, restore_best=False, progress=False)
+    with pytest.raises(StopIteration):                                 # the script ran out
+        lm.train(lm.RNNLM(V, 4, 4, seed=0), _stream(2000), _stream(40), cfg,
+                 callback=lambda h, m: seen.append(h))
+    # the reference, by hand: the rate in force at each evaluation (before its own update)
+    lr, best, count, expected = 1e-3, math.inf, 0, []
+    for v in valid:
+        expected.append(lr)
+        if v < best:
+            best, count = v, 0
+        else:
+            count += 1
+            if count > patience:
+                lr, count = lr / 2, 0
+    assert seen[-1].valid_ppl == valid and seen[-1].lr == pytest.approx(expected)
+    if patience == 2:   # 10 9 | 9.5 9.6 9.7: drop | 9.8 9.9 9.95: drop | 8 | 8.5 8.6 8.7: drop
+        assert expected == pytest.approx([1e-3] * 5 + [5e-4] * 3 + [2.5e-4] * 4 + [1.25e-4])
+        # the old rule (the count never reset) would have halved at every evaluation from 9.8 on

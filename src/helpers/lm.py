@@ -576,12 +576,12 @@ class TrainConfig:
     lr: float = 2e-3
     optimizer: str = "adam"          # "adam" or "sgd"
     clip: float = 0.25               # max global gradient norm (chapter 2); 0 or None: no clip
-    weight_decay: float = 0.0        # L2 penalty coefficient (added to the gradient)
+    weight_decay: float = 0.0        # L2 coefficient, added to the gradient (coupled: Adam, not AdamW)
     max_epochs: float = 10.0
     max_seconds: float | None = None
     eval_every: int | None = None
-    plateau_factor: float = 0.5      # lr *= factor when validation does not improve
-    plateau_patience: int = 0        # evaluations without improvement before the lr drops
+    plateau_factor: float = 0.5      # lr *= factor on a validation plateau (1: constant lr)
+    plateau_patience: int = 0        # lr drops after patience + 1 evaluations without improvement
     early_stop_patience: int | None = 3   # evaluations without improvement before stopping
     min_lr: float = 1e-5
     restore_best: bool = True        # end with the weights of the best validation evaluation
@@ -669,9 +669,11 @@ def train(model: nn.Module, train_ids, valid_ids, config: TrainConfig | None = N
     The stream is cut into ``batch_size`` rows (:func:`batchify`); windows of ``bptt`` steps are
     fed in order and the state is carried from one window to the next, detached (truncated BPTT).
     Each step clips the global gradient norm to ``clip``. After every evaluation on
-    ``valid_ids``: the best model is kept (and saved to ``checkpoint``), the learning rate is
-    multiplied by ``plateau_factor`` after ``plateau_patience`` evaluations without improvement,
-    and training stops early after ``early_stop_patience`` such evaluations. ``callback(history,
+    ``valid_ids``: the best model is kept (and saved to ``checkpoint``); the learning rate is
+    multiplied by ``plateau_factor`` (not below ``min_lr``) once ``plateau_patience + 1``
+    evaluations in a row have not improved on the best, and that count then starts again
+    (``torch.optim.lr_scheduler.ReduceLROnPlateau`` with ``threshold=0``); training stops early
+    after ``early_stop_patience`` evaluations in a row without improvement. ``callback(history,
     model)`` is called after each evaluation (e.g. to write results incrementally). With
     ``unk_rate > 0`` each epoch trains on a fresh :func:`rare_to_unk` copy of the stream.
 
@@ -717,6 +719,11 @@ def _train(model, train_ids, valid_ids, cfg, callback) -> History:
         opt = torch.optim.Adam(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
     else:
         opt = torch.optim.SGD(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
+    scheduler = None
+    if cfg.plateau_factor < 1.0:                                       # 1.0: a constant rate
+        scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(
+            opt, mode="min", factor=cfg.plateau_factor, patience=cfg.plateau_patience,
+            threshold=0.0, min_lr=cfg.min_lr)
     steps_per_epoch = math.ceil((data.shape[1] - 1) / cfg.bptt)
     eval_every = cfg.eval_every or steps_per_epoch
     max_steps = int(cfg.max_epochs * steps_per_epoch)
@@ -782,10 +789,9 @@ def _train(model, train_ids, valid_ids, cfg, callback) -> History:
                     if cfg.checkpoint:
                         save_checkpoint(cfg.checkpoint, model, extra={"history": hist.as_dict()})
                 else:
-                    bad += 1
-                    if bad > cfg.plateau_patience:
-                        for g in opt.param_groups:
-                            g["lr"] = max(g["lr"] * cfg.plateau_factor, cfg.min_lr)
+                    bad += 1                                           # for early stopping
+                if scheduler is not None:
+                    scheduler.step(v)                                  # its own count, reset
                 if callback is not None:
                     callback(hist, model)
                 if cfg.early_stop_patience is not None and bad >= cfg.early_stop_patience:
