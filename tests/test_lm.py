@@ -484,7 +484,7 @@ def test_bad_inputs_raise_clear_errors(owner, call, error, match, tmp_path):
 
 
 def test_every_public_name_has_at_least_five_bad_inputs():
-    owners = collections.Counter(row[0].split(".")[0] for row in BAD_INPUTS)
+    owners = collections.Counter(row[0].split(".")[0] for row in BAD_INPUTS + BAD_INPUTS_UNK)
     public = [n for n in lm.__all__ if callable(getattr(lm, n))]
     assert {n: owners[n] for n in public if owners[n] < 5} == {}
 
@@ -586,3 +586,57 @@ def test_plateau_schedule_halves_once_per_plateau_on_a_scripted_loss_sequence(mo
     if patience == 2:   # 10 9 | 9.5 9.6 9.7: drop | 9.8 9.9 9.95: drop | 8 | 8.5 8.6 8.7: drop
         assert expected == pytest.approx([1e-3] * 5 + [5e-4] * 3 + [2.5e-4] * 4 + [1.25e-4])
         # the old rule (the count never reset) would have halved at every evaluation from 9.8 on
+
+
+def _tiny_ngrams(n):
+    from helpers import ngram
+    from helpers.data import Vocab
+
+    words = "in the beginning god created the heaven and the earth and the earth was without form".split()
+    rng = np.random.default_rng(0)
+    train = [list(rng.choice(words, size=rng.integers(3, 9))) for _ in range(60)]
+    train += [["the", "lord", "said", w] for w in ("unto", "to", "moses", "aaron", "joshua")]
+    full = ngram.fit(train, n=n, vocab=Vocab.build(train), discount_fallback=True)
+    opn = ngram.fit(train, n=n, vocab=Vocab.build(train, min_count=2), discount_fallback=True)
+    return train, full, opn
+
+
+@pytest.mark.parametrize("n", [1, 2, 3])
+def test_unk_from_singletons_is_a_normalised_distribution_with_the_open_unk(n):
+    train, full, opn = _tiny_ngrams(n)
+    prefix = ["the", "lord", "said"]
+    pos = len(prefix)                                                   # the token after prefix
+    words = [w for w in full.itos if w not in ("<s>", "</s>")]
+    total = 0.0
+    for w in words + ["</s>"]:
+        sent = prefix + ([w] if w != "</s>" else [])
+        lp = lm.unk_from_singletons(full, opn, [sent])
+        assert lp.shape == full.log_probs([sent]).shape
+        total += math.exp(lp[pos])
+        if w == "<unk>":                                                # <unk>: the open model's
+            assert lp[pos] == pytest.approx(opn.log_probs([sent])[pos], abs=1e-12)
+    assert total == pytest.approx(1.0, abs=1e-9)
+    # an out-of-vocabulary word is scored as <unk>; known words keep full's ratios
+    a = lm.unk_from_singletons(full, opn, [prefix + ["zebra"], prefix + ["unto"], prefix + ["to"]])
+    b = full.log_probs([prefix + ["unto"], prefix + ["to"]])
+    k = len(prefix) + 2                                                 # tokens per sentence
+    assert a[pos] == pytest.approx(opn.log_probs([prefix + ["<unk>"]])[pos])
+    assert a[k + pos] - a[2 * k + pos] == pytest.approx(b[pos] - b[k + pos])
+
+
+BAD_INPUTS_UNK = [
+    ("unk_from_singletons", lambda t: lm.unk_from_singletons(None, _tiny_ngrams(2)[2], [["the"]]), TypeError, "full"),
+    ("unk_from_singletons", lambda t: lm.unk_from_singletons(_tiny_ngrams(2)[1], "open", [["the"]]), TypeError, "open_model"),
+    ("unk_from_singletons", lambda t: lm.unk_from_singletons(_tiny_ngrams(2)[1], _tiny_ngrams(3)[2], [["the"]]), ValueError, "open_model must have the order"),
+    ("unk_from_singletons", lambda t: lm.unk_from_singletons(*_tiny_ngrams(2)[1:], "the lord"), TypeError, "sentences"),
+    ("unk_from_singletons", lambda t: lm.unk_from_singletons(*_tiny_ngrams(2)[1:], []), ValueError, "sentences"),
+    ("unk_from_singletons", lambda t: lm.unk_from_singletons(*_tiny_ngrams(2)[1:], [[3, 4]]), ValueError, "sentences"),
+    ("unk_from_singletons", lambda t: lm.unk_from_singletons(*_tiny_ngrams(2)[1:], ["the", "lord"]), ValueError, "sentences"),
+]
+
+
+@pytest.mark.parametrize("owner, call, error, match", BAD_INPUTS_UNK,
+                         ids=[f"unk_from_singletons-{i}" for i in range(len(BAD_INPUTS_UNK))])
+def test_bad_inputs_of_unk_from_singletons(owner, call, error, match, tmp_path):
+    with pytest.raises(error, match=match):
+        call(tmp_path)

@@ -42,7 +42,7 @@ UNK_ID, EOS_ID, BOS_ID = _SPECIALS.unk_id, _SPECIALS.eos_id, _SPECIALS.bos_id
 __all__ = [
     "UNK", "EOS", "BOS", "UNK_ID", "EOS_ID", "BOS_ID", "FeedForwardLM", "RNNLM", "LSTMLM", "MODELS", "batchify", "bptt_batches", "detach_state",
     "check_ids", "rare_to_unk", "evaluate", "perplexity", "TrainConfig", "History", "train", "save_checkpoint",
-    "load_checkpoint", "sample", "n_parameters",
+    "load_checkpoint", "sample", "n_parameters", "unk_from_singletons",
 ]
 
 
@@ -892,3 +892,51 @@ def sample(model: nn.Module, n_tokens: int, temperature: float = 1.0, prompt=Non
         logits, state = model(torch.tensor([[w]]), state)
     model.train(was_training)
     return out
+
+
+# ---------------------------------------------------------------------------------------------
+# A fair n-gram baseline: <unk> estimated from singletons, as the neural models learn it
+# ---------------------------------------------------------------------------------------------
+
+def unk_from_singletons(full, open_model, sentences) -> np.ndarray:
+    """Natural-log probability of every predicted token of ``sentences`` under the n-gram model
+    ``full`` with its ``<unk>`` probability taken from ``open_model``; float64 (N,), the tokens
+    and order of ``full.log_probs(sentences)`` (every word and every ``</s>``).
+
+    ``full`` (an ``helpers.ngram.NGramLM``) has every training word in its vocabulary, so
+    ``<unk>`` has training count 0 and gets only the uniform floor, while the neural models of
+    chapter 7 learn ``<unk>`` from training singletons (:func:`rare_to_unk`). ``open_model`` is
+    the same kind of model fitted with the training singletons mapped to ``<unk>`` (a
+    vocabulary of the words seen at least twice), the standard open-vocabulary n-gram. With
+    ``q(c) = P_open(<unk> | c)`` and ``u(c) = P_full(<unk> | c)`` at each token's context ``c``::
+
+        P(<unk> | c) = q(c),    P(w | c) = P_full(w | c) (1 - q(c)) / (1 - u(c))   (w != <unk>)
+
+    a normalised distribution over the full vocabulary that keeps ``full``'s distribution
+    over the known words and gives ``<unk>`` the Good-Turing estimate. Both models must share
+    their order ``n``.
+    """
+    for name, m in (("full", full), ("open_model", open_model)):
+        if not all(hasattr(m, a) for a in ("log_probs", "n", "stoi", "unk_id")):
+            raise TypeError(f"{name} must be a helpers.ngram.NGramLM, got {describe(m)}")
+        if m.unk_id is None:
+            raise ValueError(f"{name} must have {UNK!r} in its vocabulary, got a closed "
+                             f"vocabulary")
+    if full.n != open_model.n:
+        raise ValueError(f"open_model must have the order of full (n = {full.n}), got "
+                         f"n = {open_model.n}")
+    if isinstance(sentences, str) or not isinstance(sentences, (list, tuple)):
+        raise TypeError(f"sentences must be a list of token lists, got {describe(sentences)}")
+    if not sentences or not all(isinstance(x, (list, tuple)) and
+                                all(isinstance(w, str) for w in x) for x in sentences):
+        raise ValueError("sentences must be a non-empty list of lists of str tokens")
+    k = full.n - 1                                                     # context length
+    probes = [list(sent[max(0, t - k):t]) + [UNK] for sent in sentences
+              for t in range(len(sent) + 1)]                          # one per predicted token
+    at = np.cumsum([len(p) + 1 for p in probes]) - 2                   # the <unk> of each probe
+    u = np.exp(full.log_probs(probes)[at])                             # (N,) P_full(<unk> | c)
+    q = np.exp(open_model.log_probs(probes)[at])                       # (N,) P_open(<unk> | c)
+    lp = full.log_probs(sentences)                                     # (N,)
+    is_unk = np.array([w == UNK or w not in full.stoi for sent in sentences
+                       for w in [*sent, EOS]])
+    return np.where(is_unk, np.log(q), lp + np.log1p(-q) - np.log1p(-u))
