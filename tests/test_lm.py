@@ -1,6 +1,5 @@
 """Tests of helpers.lm: invariants, reference computations, state carrying, checkpoints, training."""
 import collections
-import dataclasses
 import math
 import os
 import subprocess
@@ -484,7 +483,8 @@ def test_bad_inputs_raise_clear_errors(owner, call, error, match, tmp_path):
 
 
 def test_every_public_name_has_at_least_five_bad_inputs():
-    owners = collections.Counter(row[0].split(".")[0] for row in BAD_INPUTS + BAD_INPUTS_UNK)
+    owners = collections.Counter(row[0].split(".")[0]
+                                 for row in BAD_INPUTS + BAD_INPUTS_UNK + BAD_INPUTS_EXPLORER)
     public = [n for n in lm.__all__ if callable(getattr(lm, n))]
     assert {n: owners[n] for n in public if owners[n] < 5} == {}
 
@@ -603,7 +603,7 @@ def _tiny_ngrams(n):
 
 @pytest.mark.parametrize("n", [1, 2, 3])
 def test_unk_from_singletons_is_a_normalised_distribution_with_the_open_unk(n):
-    train, full, opn = _tiny_ngrams(n)
+    _, full, opn = _tiny_ngrams(n)
     prefix = ["the", "lord", "said"]
     pos = len(prefix)                                                   # the token after prefix
     words = [w for w in full.itos if w not in ("<s>", "</s>")]
@@ -638,5 +638,60 @@ BAD_INPUTS_UNK = [
 @pytest.mark.parametrize("owner, call, error, match", BAD_INPUTS_UNK,
                          ids=[f"unk_from_singletons-{i}" for i in range(len(BAD_INPUTS_UNK))])
 def test_bad_inputs_of_unk_from_singletons(owner, call, error, match, tmp_path):
+    with pytest.raises(error, match=match):
+        call(tmp_path)
+
+
+def _tiny_explorer_inputs():
+    """Samples of a tiny untrained LSTM LM at three temperatures, and a tiny bigram model."""
+    from helpers import ngram
+    from helpers.data import Vocab
+
+    words = [f"w{i}" for i in range(V - 3)]
+    itos = ["<unk>", "</s>", "<s>"] + words
+    model = lm.LSTMLM(V, 8, 8, n_layers=1, seed=0)
+    samples = {}
+    for T in (0.5, 1.0, 1.5):
+        ids = lm.sample(model, 60, T, generator=torch.Generator().manual_seed(0), stop_at_eos=3)
+        samples[str(T)] = " ".join(itos[i] for i in ids) + " </s>"
+    train = [words[i:i + 4] for i in range(len(words) - 4)] * 2
+    models = {2: ngram.fit(train, n=2, vocab=Vocab.build(train), discount_fallback=True)}
+    return samples, models
+
+
+def test_generation_explorer_renders_every_frame():
+    samples, models = _tiny_explorer_inputs()
+    ex = lm.generation_explorer(samples, models, n=2, k=3, max_len=8)
+    frames = list(ex.grid())
+    assert len(frames) == 2 * 3
+    for params in frames:
+        verses = ex.compute(**params)
+        assert 1 <= len(verses) <= 3 and all(isinstance(v, str) and v for v in verses)
+        fig = ex.render(**params)
+        assert fig.axes and params["model"] in fig.axes[0].get_title(loc="left")
+        if params["model"] == "LSTM LM":                              # the stored verses, in order
+            stored = [v.strip() for v in samples[str(params["temperature"])].split("</s>") if v.strip()]
+            assert verses == stored[:3]
+    assert len(ex.png(model="KN 2-gram", temperature=1.5)) > 1000
+    # the n-gram's draws are seeded: the same frame twice is the same text
+    assert ex.compute(model="KN 2-gram", temperature=1.0) == ex.compute(model="KN 2-gram", temperature=1.0)
+
+
+BAD_INPUTS_EXPLORER = [
+    ("generation_explorer", lambda t: lm.generation_explorer([], _tiny_explorer_inputs()[1], n=2), TypeError, "lstm_samples"),
+    ("generation_explorer", lambda t: lm.generation_explorer({"hot": "a b </s>"}, _tiny_explorer_inputs()[1], n=2), ValueError, "lstm_samples"),
+    ("generation_explorer", lambda t: lm.generation_explorer({"-1": "a b </s>"}, _tiny_explorer_inputs()[1], n=2), ValueError, "lstm_samples"),
+    ("generation_explorer", lambda t: lm.generation_explorer({"1.0": ""}, _tiny_explorer_inputs()[1], n=2), ValueError, "lstm_samples"),
+    ("generation_explorer", lambda t: lm.generation_explorer({"1.0": "a </s>"}, None, n=2), TypeError, "ngram_models"),
+    ("generation_explorer", lambda t: lm.generation_explorer(*_tiny_explorer_inputs(), n=5), ValueError, "n must be one of"),
+    ("generation_explorer", lambda t: lm.generation_explorer(*_tiny_explorer_inputs(), n=2, k=0), ValueError, "k must be"),
+    ("generation_explorer", lambda t: lm.generation_explorer(*_tiny_explorer_inputs(), n=2, max_len=2.5), TypeError, "max_len"),
+    ("generation_explorer", lambda t: lm.generation_explorer(*_tiny_explorer_inputs(), n=2, seed=-3), ValueError, "seed"),
+]
+
+
+@pytest.mark.parametrize("owner, call, error, match", BAD_INPUTS_EXPLORER,
+                         ids=[f"generation_explorer-{i}" for i in range(len(BAD_INPUTS_EXPLORER))])
+def test_bad_inputs_of_generation_explorer(owner, call, error, match, tmp_path):
     with pytest.raises(error, match=match):
         call(tmp_path)

@@ -42,7 +42,7 @@ UNK_ID, EOS_ID, BOS_ID = _SPECIALS.unk_id, _SPECIALS.eos_id, _SPECIALS.bos_id
 __all__ = [
     "UNK", "EOS", "BOS", "UNK_ID", "EOS_ID", "BOS_ID", "FeedForwardLM", "RNNLM", "LSTMLM", "MODELS", "batchify", "bptt_batches", "detach_state",
     "check_ids", "rare_to_unk", "evaluate", "perplexity", "TrainConfig", "History", "train", "save_checkpoint",
-    "load_checkpoint", "sample", "n_parameters", "unk_from_singletons",
+    "load_checkpoint", "sample", "n_parameters", "unk_from_singletons", "generation_explorer",
 ]
 
 
@@ -940,3 +940,77 @@ def unk_from_singletons(full, open_model, sentences) -> np.ndarray:
     is_unk = np.array([w == UNK or w not in full.stoi for sent in sentences
                        for w in [*sent, EOS]])
     return np.where(is_unk, np.log(q), lp + np.log1p(-q) - np.log1p(-u))
+
+
+# ---------------------------------------------------------------------------------------------
+# The chapter's generation explorer
+# ---------------------------------------------------------------------------------------------
+
+def generation_explorer(lstm_samples: dict, ngram_models: dict, n: int = 5, *, seed: int = 1234,
+                        k: int = 3, max_len: int = 30):
+    """Chapter 7's explorer: model ("LSTM LM" or "KN n-gram") x sampling temperature -> ``k``
+    verses drawn at that temperature.
+
+    ``lstm_samples``: ``{str(temperature): text}`` with verses ended by ``</s>``, as
+    ``scripts/ch07_train.py`` stores them (``results/ch07_lstm.json``, ``"samples"``); its
+    temperatures are the slider's values. ``ngram_models``: ``{order: helpers.ngram.NGramLM}``;
+    the n-gram's verses are drawn live from ``ngram_models[n]`` with
+    ``helpers.ngram.sample_texts`` (``np.random.default_rng(seed)``, at most ``max_len`` words).
+    Returns a :class:`helpers.widgets.Explorer`.
+    """
+    from helpers.ngram import sample_texts
+    from helpers.widgets import Control, Explorer
+
+    if not isinstance(lstm_samples, dict) or not lstm_samples:
+        raise TypeError(f"lstm_samples must be a non-empty dict {{str(temperature): text}}, got "
+                        f"{describe(lstm_samples)}")
+    by_temperature = {}
+    for key, text in lstm_samples.items():
+        try:
+            T = float(key)
+        except (TypeError, ValueError) as err:
+            raise ValueError(f"lstm_samples keys must be temperatures (numbers), got "
+                             f"{key!r}") from err
+        if not (math.isfinite(T) and T > 0):
+            raise ValueError(f"lstm_samples keys must be temperatures > 0, got {key!r}")
+        if not isinstance(text, str) or not text.strip():
+            raise ValueError(f"lstm_samples values must be non-empty texts, got "
+                             f"{describe(text)} at {key!r}")
+        by_temperature[T] = text
+    if not isinstance(ngram_models, dict):
+        raise TypeError(f"ngram_models must be a dict {{order: NGramLM}}, got "
+                        f"{describe(ngram_models)}")
+    n = check_int("n", n, low=1)
+    if n not in ngram_models:
+        raise ValueError(f"n must be one of the orders of ngram_models {sorted(ngram_models)}, "
+                         f"got {n}")
+    seed = check_int("seed", seed, low=0)
+    k = check_int("k", k, low=1)
+    max_len = check_int("max_len", max_len, low=1)
+    temps = tuple(sorted(by_temperature))
+    kn_name = f"KN {n}-gram"
+
+    def compute(model, temperature):
+        if model == "LSTM LM":
+            verses = [v.strip() for v in by_temperature[temperature].split(EOS) if v.strip()]
+            return verses[:k]
+        return sample_texts(ngram_models, n, temperature, seed=seed, k=k, max_len=max_len)
+
+    return Explorer(compute, _draw_generation,
+                    [Control("model", ("LSTM LM", kn_name), "LSTM LM", "model"),
+                     Control("temperature", temps, 1.0 if 1.0 in temps else temps[0], "T")])
+
+
+def _draw_generation(verses, model, temperature):
+    """Frame of :func:`generation_explorer`: the numbered verses, wrapped, under a title."""
+    import textwrap
+
+    from helpers.plotting import new_figure
+
+    fig, ax = new_figure(figsize=(7.5, 3.0), layout=None)
+    ax.set_axis_off()
+    text = "\n\n".join(textwrap.fill(f"{j + 1}. {v}", 95) for j, v in enumerate(verses))
+    ax.text(0.0, 1.0, text, va="top", ha="left", fontsize=8.5, family="serif",
+            transform=ax.transAxes)
+    ax.set_title(f"{model}, T = {temperature}", loc="left", fontsize=10)
+    return fig
