@@ -11,7 +11,12 @@ Three parts. The stored results came from these commands on an otherwise idle 2-
     OMP_NUM_THREADS=2 .venv/bin/python -m scripts.ch07_train --part ladder --threads 2  # results/ch07_ladder.json, 2 x 13 min
     OMP_NUM_THREADS=1 .venv/bin/python -m scripts.ch07_train --part ablations           # results/ch07_ablations.json
 
-``--part all`` runs the three one after the other. Results are written after every evaluation, so a
+``--part all`` runs the three one after the other. Every model is built with ``seed=SEED`` and
+trained with ``TrainConfig(seed=SEED)``. Two notes on what the stored runs did: they were made
+when ``lm.train``'s plateau count was not reset by a halving (it now uses ``ReduceLROnPlateau``);
+replaying their validation records through both rules (chapter 7) gives the same learning rates,
+so the fix changes none of them. And the ablations' weight decay is ``torch.optim.Adam``'s
+``weight_decay``, a coupled L2 penalty added to the gradient, not AdamW's decoupled decay. Results are written after every evaluation, so a
 run that is stopped keeps what it measured. Checkpoints go to ``--ckpt-dir`` (default
 ``/tmp/ch07_ckpt``; they are ~16 MB and not committed).
 """

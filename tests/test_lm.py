@@ -322,6 +322,7 @@ BAD_INPUTS = [
     ("FeedForwardLM.forward", lambda t: lm.FeedForwardLM(V, n=3, d_emb=2, d_hidden=2)(_x().float(), None), TypeError, "x must hold integer"),
     # RNNLM
     ("RNNLM", lambda t: lm.RNNLM(0), ValueError, "vocab_size"),
+    ("RNNLM", lambda t: lm.RNNLM(1), ValueError, "vocab_size"),
     ("RNNLM", lambda t: lm.RNNLM(V, d_hidden=2.7), TypeError, "d_hidden"),
     ("RNNLM", lambda t: lm.RNNLM("23"), TypeError, "vocab_size"),
     ("RNNLM", lambda t: lm.RNNLM(V, 8, 8, cutoffs=(V,)), ValueError, "cutoffs"),
@@ -450,6 +451,7 @@ BAD_INPUTS = [
     ("save_checkpoint", lambda t: lm.save_checkpoint(str(t), _tiny()), ValueError, "path"),
     ("save_checkpoint", lambda t: lm.save_checkpoint(str(t / "m.pt"), nn.Linear(2, 2)), TypeError, "model"),
     ("save_checkpoint", lambda t: lm.save_checkpoint(str(t / "m.pt"), _tiny(), extra=[1]), TypeError, "extra"),
+    ("save_checkpoint", lambda t: lm.save_checkpoint(str(t / "m.pt"), _tiny(), extra={"f": lambda: 1}), TypeError, "extra"),
     ("load_checkpoint", lambda t: lm.load_checkpoint(None), TypeError, "path"),
     ("load_checkpoint", lambda t: lm.load_checkpoint(str(t / "missing.pt")), FileNotFoundError, "path"),
     ("load_checkpoint", lambda t: lm.load_checkpoint(str(t)), ValueError, "path"),
@@ -695,3 +697,9 @@ BAD_INPUTS_EXPLORER = [
 def test_bad_inputs_of_generation_explorer(owner, call, error, match, tmp_path):
     with pytest.raises(error, match=match):
         call(tmp_path)
+
+
+def test_sampling_at_an_extreme_temperature_is_greedy_not_nan():
+    m = lm.RNNLM(V, 8, 8, seed=7).eval()
+    cold = lm.sample(m, 10, 1e-300, generator=torch.Generator().manual_seed(0))
+    assert cold == lm.sample(m, 10, 1e-4, generator=torch.Generator().manual_seed(5))

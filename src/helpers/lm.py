@@ -17,6 +17,14 @@ serve all three::
 The stream is the output of :meth:`helpers.data.Corpus.stream` (every sentence followed by
 ``</s>``). Evaluation predicts every token of the stream, the first from the context "after a
 ``</s>``", exactly the tokens the n-gram models of chapter 6 predict, so perplexities compare.
+:func:`unk_from_singletons` gives an n-gram model the same learnt ``<unk>`` as the neural models
+(trained with :func:`rare_to_unk`), so that the comparison is fair.
+
+Randomness is passed in: ``seed=`` on a model's constructor draws its initial weights, and
+``TrainConfig.seed`` its dropout masks and ``<unk>`` draws, both without touching torch's global
+generator, so the same seeds give the same trained model in any process. Every public function
+checks its arguments (``TypeError``/``ValueError`` naming the argument), and :func:`train` stops
+with ``FloatingPointError`` on divergence.
 """
 from __future__ import annotations
 
@@ -24,6 +32,7 @@ import contextlib
 import dataclasses
 import math
 import os
+import pickle
 import time
 from typing import Callable, Iterator
 
@@ -275,8 +284,10 @@ def _scores(W_out: nn.Module, h: torch.Tensor) -> torch.Tensor:
     return W_out(h)
 
 
-def _check_sizes(**sizes) -> list[int]:
-    return [check_int(k, v, low=1) for k, v in sizes.items()]
+def _check_sizes(vocab_size, **sizes) -> list[int]:
+    """``vocab_size`` >= 2 (ids 0 ``<unk>`` and 1 ``</s>`` are always there), the others >= 1."""
+    return [check_int("vocab_size", vocab_size, low=max(UNK_ID, EOS_ID) + 1)] + \
+        [check_int(k, v, low=1) for k, v in sizes.items()]
 
 
 def _check_dropout(p) -> float:
@@ -587,7 +598,7 @@ class TrainConfig:
     restore_best: bool = True        # end with the weights of the best validation evaluation
     train_eval_tokens: int | None = None  # score this many training ids in eval mode (the gap)
     eval_batch_size: int = 8
-    seed: int = 1234
+    seed: int = 1234                 # dropout masks and <unk> draws (weights: the model's seed=)
     progress: bool = True
     checkpoint: str | None = None    # path: best model saved here at every improvement
     unk_rate: float = 0.0            # rare_to_unk's p, redrawn every epoch (0: raw stream)
@@ -677,7 +688,8 @@ def train(model: nn.Module, train_ids, valid_ids, config: TrainConfig | None = N
     model)`` is called after each evaluation (e.g. to write results incrementally). With
     ``unk_rate > 0`` each epoch trains on a fresh :func:`rare_to_unk` copy of the stream.
 
-    Divergence stops training with ``FloatingPointError`` (a non-finite loss or gradient norm at
+    Dropout masks and ``<unk>`` draws come from ``config.seed`` (torch's global generator is
+    restored afterwards). Divergence stops training with ``FloatingPointError`` (a non-finite loss or gradient norm at
     a step, or non-finite parameters at an evaluation); the model keeps the weights it had then.
     """
     _check_model(model)
@@ -825,8 +837,14 @@ def save_checkpoint(path: str, model: nn.Module, extra: dict | None = None) -> N
         raise TypeError(f"extra must be None or a dict, got {describe(extra)}")
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     tmp = path + ".tmp"
-    torch.save({"class": type(model).__name__, "config": model.config,
-                "state_dict": model.state_dict(), "extra": extra or {}}, tmp)
+    try:
+        torch.save({"class": type(model).__name__, "config": model.config,
+                    "state_dict": model.state_dict(), "extra": extra or {}}, tmp)
+    except (AttributeError, TypeError, pickle.PicklingError) as err:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise TypeError(f"extra must hold plain values (numbers, strings, lists, dicts, "
+                        f"tensors), got one that cannot be saved: {err}") from err
     os.replace(tmp, path)                                              # never a half-written file
 
 
@@ -883,7 +901,8 @@ def sample(model: nn.Module, n_tokens: int, temperature: float = 1.0, prompt=Non
     logits, state = model(prompt.view(1, -1), state)
     out, n_eos = [], 0
     for _ in range(n_tokens):
-        p = torch.softmax(logits[0, -1].double() / temperature, dim=-1)
+        z = logits[0, -1].double()
+        p = torch.softmax((z - z.max()) / temperature, dim=-1)         # no inf - inf at small T
         w = int(torch.multinomial(p, 1, generator=generator))
         out.append(w)
         n_eos += w == EOS_ID
