@@ -1,7 +1,10 @@
 """Tests of helpers.lm: invariants, reference computations, state carrying, checkpoints, training."""
+import collections
 import math
 import os
+import subprocess
 import sys
+import textwrap
 
 import numpy as np
 import pytest
@@ -279,49 +282,424 @@ def test_greedy_limit_of_temperature_and_reproducible_sampling():
     assert ids.count(1) <= 2 and all(0 <= i < V for i in ids)
 
 
-@pytest.mark.parametrize("call, match", [
-    (lambda m: lm.evaluate(m, [3, 4, V]), "ids must lie in"),
-    (lambda m: lm.evaluate(m, [3, -1, 4]), "ids must lie in"),
-    (lambda m: lm.evaluate(m, np.array([[3, 4]])), "1-D"),
-    (lambda m: lm.evaluate(m, np.array([3.0, 4.0])), "integer ids"),
-    (lambda m: lm.evaluate(m, []), "empty"),
-    (lambda m: lm.evaluate(m, [3, 4, 5], batch_size=4), "batch_size"),
-    (lambda m: lm.batchify([3, 4, 5, 6, 7], 3), "too large"),
-    (lambda m: lm.batchify([3, 4, 5], 0), "batch_size"),
-    (lambda m: lm.train(m, _stream(50), _stream(20), lm.TrainConfig(batch_size=64, progress=False)), "too large"),
-    (lambda m: lm.train(m, [3, 4, V + 5, 6] * 20, _stream(20), lm.TrainConfig(batch_size=2, progress=False)), "ids must lie in"),
-    (lambda m: lm.sample(m, 5, temperature=0), "temperature"),
-    (lambda m: lm.sample(m, 5, temperature=-1.0), "temperature"),
-    (lambda m: lm.sample(m, 5, prompt=[V]), "prompt must lie in"),
-    (lambda m: list(lm.bptt_batches(lm.batchify(_stream(20), 2), 0)), "bptt"),
-    (lambda m: lm.TrainConfig(lr=0), "lr"),
-    (lambda m: lm.TrainConfig(optimizer="rmsprop"), "optimizer"),
-    (lambda m: lm.TrainConfig(unk_rate=-0.1), "unk_rate"),
-    (lambda m: lm.TrainConfig(unk_rate=1.5), "unk_rate"),
-    (lambda m: lm.TrainConfig(unk_max_count=0), "unk_max_count"),
-    (lambda m: lm.rare_to_unk([3, 4, 5], p=2.0), "p must lie"),
-    (lambda m: lm.rare_to_unk([3, 4, 5], p=0.5, max_count=0), "max_count"),
-    (lambda m: lm.rare_to_unk([3, 4, 5], p=0.5, unk_id=-1), "unk_id"),
-    (lambda m: lm.rare_to_unk([[3, 4, 5]], p=0.5), "1-D"),
-    (lambda m: lm.LSTMLM(V, 8, 12, tie=True), "tie=True"),
-    (lambda m: lm.LSTMLM(V, 8, 8, dropout=1.0), "dropout"),
-    (lambda m: lm.LSTMLM(V, 8, 8, n_layers=0), "n_layers"),
-    (lambda m: lm.FeedForwardLM(V, n=1), "n must be"),
-    (lambda m: lm.FeedForwardLM(V, direct=True, cutoffs=(5,)), "direct=True"),
-    (lambda m: lm.LSTMLM(V, 8, 8, tie=True, cutoffs=(5,)), "tie=True"),
-    (lambda m: lm.LSTMLM(V, 8, 8, cutoffs=(9, 5)), "cutoffs"),
-    (lambda m: lm.RNNLM(V, 8, 8, cutoffs=(V,)), "cutoffs"),
-    (lambda m: lm.RNNLM(0), "vocab_size"),
-])
-def test_bad_inputs_raise_value_error(call, match):
-    torch.manual_seed(0)
-    m = lm.RNNLM(V, 4, 4)
-    with pytest.raises(ValueError, match=match):
-        call(m)
+# ---------------------------------------------------------------------------------------------
+# Bad inputs: a table per public function and class (issue 13). Each row: the function the row
+# belongs to, a call, the exception type, and a pattern that names the argument.
+# ---------------------------------------------------------------------------------------------
+
+def _tiny():
+    return lm.RNNLM(V, 4, 4, seed=0)
 
 
-def test_load_checkpoint_rejects_foreign_file(tmp_path):
-    path = str(tmp_path / "x.pt")
-    torch.save({"class": "Nope"}, path)
-    with pytest.raises(ValueError, match="not a checkpoint"):
-        lm.load_checkpoint(path)
+def _tiny_lstm():
+    return lm.LSTMLM(V, 4, 4, n_layers=2, seed=0)
+
+
+def _cfg(**kw):
+    return lm.TrainConfig(**{"batch_size": 2, "bptt": 5, "progress": False, **kw})
+
+
+def _x(B=2, T=5):
+    return torch.as_tensor(_stream(B * T)).view(B, T)
+
+
+def _write(tmp, name, obj):
+    path = str(tmp / name)
+    torch.save(obj, path)
+    return path
+
+
+BAD_INPUTS = [
+    # FeedForwardLM
+    ("FeedForwardLM", lambda t: lm.FeedForwardLM(V, n=1), ValueError, "n must be"),
+    ("FeedForwardLM", lambda t: lm.FeedForwardLM(V, n=2.5), TypeError, "n must be"),
+    ("FeedForwardLM", lambda t: lm.FeedForwardLM(V, d_emb=0), ValueError, "d_emb"),
+    ("FeedForwardLM", lambda t: lm.FeedForwardLM(V, dropout=float("nan")), ValueError, "dropout"),
+    ("FeedForwardLM", lambda t: lm.FeedForwardLM(V, direct=True, cutoffs=(5,)), ValueError, "direct=True"),
+    ("FeedForwardLM", lambda t: lm.FeedForwardLM(V, direct="yes"), TypeError, "direct"),
+    ("FeedForwardLM", lambda t: lm.FeedForwardLM(V, seed=-1), ValueError, "seed"),
+    ("FeedForwardLM.forward", lambda t: lm.FeedForwardLM(V, n=3, d_emb=2, d_hidden=2)(_x(), torch.zeros(2, 2)), ValueError, "state"),
+    ("FeedForwardLM.forward", lambda t: lm.FeedForwardLM(V, n=3, d_emb=2, d_hidden=2)(_x().float(), None), TypeError, "x must hold integer"),
+    # RNNLM
+    ("RNNLM", lambda t: lm.RNNLM(0), ValueError, "vocab_size"),
+    ("RNNLM", lambda t: lm.RNNLM(1), ValueError, "vocab_size"),
+    ("RNNLM", lambda t: lm.RNNLM(V, d_hidden=2.7), TypeError, "d_hidden"),
+    ("RNNLM", lambda t: lm.RNNLM("23"), TypeError, "vocab_size"),
+    ("RNNLM", lambda t: lm.RNNLM(V, 8, 8, cutoffs=(V,)), ValueError, "cutoffs"),
+    ("RNNLM", lambda t: lm.RNNLM(V, 8, 8, cutoffs=5), TypeError, "cutoffs"),
+    ("RNNLM", lambda t: lm.RNNLM(V, dropout=-0.1), ValueError, "dropout"),
+    ("RNNLM", lambda t: lm.RNNLM(V, seed=1.5), TypeError, "seed"),
+    ("RNNLM.forward", lambda t: _tiny()(_x(), torch.zeros(1, 3, 4)), ValueError, "h must"),
+    ("RNNLM.forward", lambda t: _tiny()(_x() + V, _tiny().init_state(2)), ValueError, "x must hold ids"),
+    ("RNNLM.forward", lambda t: _tiny()(_x()[0], _tiny().init_state(2)), ValueError, "x must have shape"),
+    ("RNNLM.loss", lambda t: _tiny().loss(_x(), _x(2, 4), _tiny().init_state(2)), ValueError, "y must have"),
+    ("RNNLM.init_state", lambda t: _tiny().init_state(0), ValueError, "batch_size"),
+    # LSTMLM
+    ("LSTMLM", lambda t: lm.LSTMLM(V, 8, 12, tie=True), ValueError, "tie=True"),
+    ("LSTMLM", lambda t: lm.LSTMLM(V, 8, 8, dropout=1.0), ValueError, "dropout"),
+    ("LSTMLM", lambda t: lm.LSTMLM(V, 8, 8, n_layers=0), ValueError, "n_layers"),
+    ("LSTMLM", lambda t: lm.LSTMLM(V, 8, 8, n_layers=True), TypeError, "n_layers"),
+    ("LSTMLM", lambda t: lm.LSTMLM(V, 8, 8, tie=True, cutoffs=(5,)), ValueError, "tie=True"),
+    ("LSTMLM", lambda t: lm.LSTMLM(V, 8, 8, cutoffs=(9, 5)), ValueError, "cutoffs"),
+    ("LSTMLM", lambda t: lm.LSTMLM(V, 8, 8, cutoffs=(0, 5)), ValueError, "cutoffs"),
+    ("LSTMLM.forward", lambda t: _tiny_lstm()(_x(), torch.zeros(2, 2, 4)), ValueError, "state must be a tuple"),
+    ("LSTMLM.forward", lambda t: _tiny_lstm()(_x(), (torch.zeros(1, 2, 4),) * 2), ValueError, "state must hold"),
+    ("LSTMLM.forward", lambda t: _tiny_lstm()(_x().numpy(), _tiny_lstm().init_state(2)), TypeError, "x must be"),
+    ("LSTMLM.init_state", lambda t: _tiny_lstm().init_state(2.0), TypeError, "batch_size"),
+    # batchify
+    ("batchify", lambda t: lm.batchify([3, 4, 5, 6, 7], 3), ValueError, "too large"),
+    ("batchify", lambda t: lm.batchify([3, 4, 5], 0), ValueError, "batch_size"),
+    ("batchify", lambda t: lm.batchify([3, 4, 5, 6], 1.0), TypeError, "batch_size"),
+    ("batchify", lambda t: lm.batchify([3, 4, 5, 6], 2, vocab_size=4), ValueError, "ids must lie"),
+    ("batchify", lambda t: lm.batchify("3 4 5 6", 2), TypeError, "ids must be"),
+    ("batchify", lambda t: lm.batchify([3, 4, 5, 6], 2, vocab_size=0), ValueError, "vocab_size"),
+    # bptt_batches
+    ("bptt_batches", lambda t: list(lm.bptt_batches(lm.batchify(_stream(20), 2), 0)), ValueError, "bptt"),
+    ("bptt_batches", lambda t: list(lm.bptt_batches(lm.batchify(_stream(20), 2), 2.5)), TypeError, "bptt"),
+    ("bptt_batches", lambda t: list(lm.bptt_batches(_stream(20), 5)), TypeError, "data must be"),
+    ("bptt_batches", lambda t: list(lm.bptt_batches(torch.arange(20), 5)), ValueError, "data must have shape"),
+    ("bptt_batches", lambda t: list(lm.bptt_batches(torch.zeros(2, 10), 5)), TypeError, "data must hold integer"),
+    ("bptt_batches", lambda t: list(lm.bptt_batches(torch.zeros(2, 1, dtype=torch.long), 5)), ValueError, "L >= 2"),
+    # detach_state
+    ("detach_state", lambda t: lm.detach_state(None), TypeError, "state"),
+    ("detach_state", lambda t: lm.detach_state([torch.zeros(2)]), TypeError, "state"),
+    ("detach_state", lambda t: lm.detach_state(()), TypeError, "state"),
+    ("detach_state", lambda t: lm.detach_state((torch.zeros(2), 3)), TypeError, "state"),
+    ("detach_state", lambda t: lm.detach_state(np.zeros(3)), TypeError, "state"),
+    # check_ids
+    ("check_ids", lambda t: lm.check_ids([3, 4, V], V), ValueError, "ids must lie in"),
+    ("check_ids", lambda t: lm.check_ids([3, -1, 4], V), ValueError, "ids must lie in"),
+    ("check_ids", lambda t: lm.check_ids(np.array([[3, 4]]), V), ValueError, "1-D"),
+    ("check_ids", lambda t: lm.check_ids(np.array([3.0, float("nan")]), V), TypeError, "integer ids"),
+    ("check_ids", lambda t: lm.check_ids(["the", "lord"], V), TypeError, "integer ids"),
+    ("check_ids", lambda t: lm.check_ids([3, [4, 5]], V), TypeError, "ids must be"),
+    ("check_ids", lambda t: lm.check_ids([3, 4], 0), ValueError, "vocab_size"),
+    ("check_ids", lambda t: lm.check_ids([True, False], V, "prompt"), TypeError, "prompt must hold"),
+    # rare_to_unk
+    ("rare_to_unk", lambda t: lm.rare_to_unk([3, 4, 5], p=2.0), ValueError, "p must be"),
+    ("rare_to_unk", lambda t: lm.rare_to_unk([3, 4, 5], p=float("nan")), ValueError, "p must be"),
+    ("rare_to_unk", lambda t: lm.rare_to_unk([3, 4, 5], p=0.5, max_count=0), ValueError, "max_count"),
+    ("rare_to_unk", lambda t: lm.rare_to_unk([3, 4, 5], p=0.5, unk_id=-1), ValueError, "unk_id"),
+    ("rare_to_unk", lambda t: lm.rare_to_unk([[3, 4, 5]], p=0.5), ValueError, "1-D"),
+    ("rare_to_unk", lambda t: lm.rare_to_unk([3, 4, 5], p=0.5, generator=np.random.default_rng(0)), TypeError, "generator"),
+    # evaluate
+    ("evaluate", lambda t: lm.evaluate(_tiny(), [3, 4, V]), ValueError, "ids must lie in"),
+    ("evaluate", lambda t: lm.evaluate(_tiny(), []), ValueError, "empty"),
+    ("evaluate", lambda t: lm.evaluate(_tiny(), [3, 4, 5], batch_size=4), ValueError, "batch_size"),
+    ("evaluate", lambda t: lm.evaluate(_tiny(), _stream(30), bptt=0), ValueError, "bptt"),
+    ("evaluate", lambda t: lm.evaluate(_tiny(), _stream(30), bptt=3.5), TypeError, "bptt"),
+    ("evaluate", lambda t: lm.evaluate(_tiny(), _stream(30), max_tokens=0), ValueError, "max_tokens"),
+    ("evaluate", lambda t: lm.evaluate("model", _stream(30)), TypeError, "model"),
+    ("evaluate", lambda t: lm.evaluate(nn.Linear(2, 2), _stream(30)), TypeError, "model"),
+    ("evaluate", lambda t: lm.evaluate(_tiny(), _stream(30), return_logprobs="yes"), TypeError, "return_logprobs"),
+    # perplexity
+    ("perplexity", lambda t: lm.perplexity(_tiny(), np.array([3.0, 4.0])), TypeError, "integer ids"),
+    ("perplexity", lambda t: lm.perplexity(_tiny(), _stream(30), bptt=-1), ValueError, "bptt"),
+    ("perplexity", lambda t: lm.perplexity(_tiny(), _stream(30), batch_size=0), ValueError, "batch_size"),
+    ("perplexity", lambda t: lm.perplexity(_tiny(), _stream(30), temperature=2), TypeError, "kw"),
+    ("perplexity", lambda t: lm.perplexity(None, _stream(30)), TypeError, "model"),
+    ("perplexity", lambda t: lm.perplexity(_tiny(), None), TypeError, "ids"),
+    # TrainConfig: every field
+    ("TrainConfig", lambda t: lm.TrainConfig(clip=-1), ValueError, "clip"),
+    ("TrainConfig", lambda t: lm.TrainConfig(clip=float("nan")), ValueError, "clip"),
+    ("TrainConfig", lambda t: lm.TrainConfig(lr=0), ValueError, "lr"),
+    ("TrainConfig", lambda t: lm.TrainConfig(lr=float("inf")), ValueError, "lr"),
+    ("TrainConfig", lambda t: lm.TrainConfig(optimizer="rmsprop"), ValueError, "optimizer"),
+    ("TrainConfig", lambda t: lm.TrainConfig(batch_size=0), ValueError, "batch_size"),
+    ("TrainConfig", lambda t: lm.TrainConfig(bptt=35.0), TypeError, "bptt"),
+    ("TrainConfig", lambda t: lm.TrainConfig(weight_decay=-1e-4), ValueError, "weight_decay"),
+    ("TrainConfig", lambda t: lm.TrainConfig(max_epochs=0), ValueError, "max_epochs"),
+    ("TrainConfig", lambda t: lm.TrainConfig(max_epochs=float("nan")), ValueError, "max_epochs"),
+    ("TrainConfig", lambda t: lm.TrainConfig(max_seconds=-5), ValueError, "max_seconds"),
+    ("TrainConfig", lambda t: lm.TrainConfig(eval_every=0), ValueError, "eval_every"),
+    ("TrainConfig", lambda t: lm.TrainConfig(plateau_factor=0), ValueError, "plateau_factor"),
+    ("TrainConfig", lambda t: lm.TrainConfig(plateau_factor=1.5), ValueError, "plateau_factor"),
+    ("TrainConfig", lambda t: lm.TrainConfig(plateau_patience=-1), ValueError, "plateau_patience"),
+    ("TrainConfig", lambda t: lm.TrainConfig(early_stop_patience=0), ValueError, "early_stop_patience"),
+    ("TrainConfig", lambda t: lm.TrainConfig(min_lr=-1e-5), ValueError, "min_lr"),
+    ("TrainConfig", lambda t: lm.TrainConfig(lr=1e-3, min_lr=1e-2), ValueError, "min_lr"),
+    ("TrainConfig", lambda t: lm.TrainConfig(restore_best=1), TypeError, "restore_best"),
+    ("TrainConfig", lambda t: lm.TrainConfig(train_eval_tokens=0), ValueError, "train_eval_tokens"),
+    ("TrainConfig", lambda t: lm.TrainConfig(eval_batch_size=0), ValueError, "eval_batch_size"),
+    ("TrainConfig", lambda t: lm.TrainConfig(seed=-1), ValueError, "seed"),
+    ("TrainConfig", lambda t: lm.TrainConfig(seed="1234"), TypeError, "seed"),
+    ("TrainConfig", lambda t: lm.TrainConfig(progress="no"), TypeError, "progress"),
+    ("TrainConfig", lambda t: lm.TrainConfig(checkpoint=3), TypeError, "checkpoint"),
+    ("TrainConfig", lambda t: lm.TrainConfig(unk_rate=-0.1), ValueError, "unk_rate"),
+    ("TrainConfig", lambda t: lm.TrainConfig(unk_rate=1.5), ValueError, "unk_rate"),
+    ("TrainConfig", lambda t: lm.TrainConfig(unk_max_count=0), ValueError, "unk_max_count"),
+    # History
+    ("History", lambda t: lm.History(step="0"), TypeError, "step"),
+    ("History", lambda t: lm.History(valid_ppl=None), TypeError, "valid_ppl"),
+    ("History", lambda t: lm.History(best_valid_ppl=float("nan")), ValueError, "best_valid_ppl"),
+    ("History", lambda t: lm.History(best_step=1.5), TypeError, "best_step"),
+    ("History", lambda t: lm.History(stopped=3), TypeError, "stopped"),
+    ("History", lambda t: lm.History(tokens_per_second=-1.0), ValueError, "tokens_per_second"),
+    # train
+    ("train", lambda t: lm.train(_tiny(), _stream(50), _stream(20), _cfg(batch_size=64)), ValueError, "too large"),
+    ("train", lambda t: lm.train(_tiny(), [3, 4, V + 5, 6] * 20, _stream(20), _cfg()), ValueError, "train_ids must lie in"),
+    ("train", lambda t: lm.train(_tiny(), _stream(50), [3, V], _cfg()), ValueError, "valid_ids"),
+    ("train", lambda t: lm.train(_tiny(), _stream(50), _stream(5), _cfg(eval_batch_size=8)), ValueError, "valid_ids"),
+    ("train", lambda t: lm.train(_tiny(), _stream(50), _stream(20), {"lr": 1e-3}), TypeError, "config"),
+    ("train", lambda t: lm.train(_tiny(), _stream(50), _stream(20), _cfg(), callback=3), TypeError, "callback"),
+    ("train", lambda t: lm.train(nn.Linear(2, 2), _stream(50), _stream(20), _cfg()), TypeError, "model"),
+    ("train", lambda t: lm.train(_tiny(), np.array([3.0, 4.0] * 20), _stream(20), _cfg()), TypeError, "train_ids must hold integer"),
+    # save_checkpoint / load_checkpoint
+    ("save_checkpoint", lambda t: lm.save_checkpoint(None, _tiny()), TypeError, "path"),
+    ("save_checkpoint", lambda t: lm.save_checkpoint(3, _tiny()), TypeError, "path"),
+    ("save_checkpoint", lambda t: lm.save_checkpoint("", _tiny()), ValueError, "path"),
+    ("save_checkpoint", lambda t: lm.save_checkpoint(str(t), _tiny()), ValueError, "path"),
+    ("save_checkpoint", lambda t: lm.save_checkpoint(str(t / "m.pt"), nn.Linear(2, 2)), TypeError, "model"),
+    ("save_checkpoint", lambda t: lm.save_checkpoint(str(t / "m.pt"), _tiny(), extra=[1]), TypeError, "extra"),
+    ("save_checkpoint", lambda t: lm.save_checkpoint(str(t / "m.pt"), _tiny(), extra={"f": lambda: 1}), TypeError, "extra"),
+    ("load_checkpoint", lambda t: lm.load_checkpoint(None), TypeError, "path"),
+    ("load_checkpoint", lambda t: lm.load_checkpoint(str(t / "missing.pt")), FileNotFoundError, "path"),
+    ("load_checkpoint", lambda t: lm.load_checkpoint(str(t)), ValueError, "path"),
+    ("load_checkpoint", lambda t: lm.load_checkpoint(_write(t, "x.pt", {"class": "Nope"})), ValueError, "path"),
+    ("load_checkpoint", lambda t: lm.load_checkpoint(_write(t, "y.pt", [1, 2])), ValueError, "path"),
+    ("load_checkpoint", lambda t: lm.load_checkpoint((t / "z.txt").write_text("hello") and str(t / "z.txt")), ValueError, "path"),
+    # sample
+    ("sample", lambda t: lm.sample(_tiny(), 5, temperature=0), ValueError, "temperature"),
+    ("sample", lambda t: lm.sample(_tiny(), 5, temperature=-1.0), ValueError, "temperature"),
+    ("sample", lambda t: lm.sample(_tiny(), 5, temperature=float("nan")), ValueError, "temperature"),
+    ("sample", lambda t: lm.sample(_tiny(), 5, prompt=[V]), ValueError, "prompt must lie in"),
+    ("sample", lambda t: lm.sample(_tiny(), 5, prompt=[]), ValueError, "prompt"),
+    ("sample", lambda t: lm.sample(_tiny(), -1), ValueError, "n_tokens"),
+    ("sample", lambda t: lm.sample(_tiny(), 2.5), TypeError, "n_tokens"),
+    ("sample", lambda t: lm.sample(_tiny(), 5, generator=0), TypeError, "generator"),
+    ("sample", lambda t: lm.sample(_tiny(), 5, stop_at_eos=0), ValueError, "stop_at_eos"),
+    # n_parameters
+    ("n_parameters", lambda t: lm.n_parameters(None), TypeError, "model"),
+    ("n_parameters", lambda t: lm.n_parameters(torch.zeros(3)), TypeError, "model"),
+    ("n_parameters", lambda t: lm.n_parameters([nn.Linear(2, 2)]), TypeError, "model"),
+    ("n_parameters", lambda t: lm.n_parameters("LSTMLM"), TypeError, "model"),
+    ("n_parameters", lambda t: lm.n_parameters(lm.LSTMLM), TypeError, "model"),
+]
+
+
+@pytest.mark.parametrize("owner, call, error, match", BAD_INPUTS,
+                         ids=[f"{row[0]}-{i}" for i, row in enumerate(BAD_INPUTS)])
+def test_bad_inputs_raise_clear_errors(owner, call, error, match, tmp_path):
+    with pytest.raises(error, match=match):
+        call(tmp_path)
+
+
+def test_every_public_name_has_at_least_five_bad_inputs():
+    owners = collections.Counter(row[0].split(".")[0]
+                                 for row in BAD_INPUTS + BAD_INPUTS_UNK + BAD_INPUTS_EXPLORER)
+    public = [n for n in lm.__all__ if callable(getattr(lm, n))]
+    assert {n: owners[n] for n in public if owners[n] < 5} == {}
+
+
+def test_negative_clip_is_refused_and_divergence_stops_training():
+    with pytest.raises(ValueError, match="clip"):
+        lm.TrainConfig(clip=-1)
+    model = lm.RNNLM(V, 8, 8, seed=0)
+    cfg = lm.TrainConfig(batch_size=2, bptt=5, lr=1e30, optimizer="sgd", clip=None,
+                         progress=False, max_epochs=5)
+    with pytest.raises(FloatingPointError, match="diverged"):
+        lm.train(model, _stream(400), _stream(40), cfg)
+
+
+_SEEDED_RUN = textwrap.dedent("""
+    import hashlib, sys
+    import numpy as np, torch
+    from helpers import lm
+    torch.set_num_threads(1)
+    if sys.argv[1] == "disturb":                 # the global generator in another state
+        torch.manual_seed(999); torch.rand(1000)
+    ids = np.random.default_rng(0).integers(1, 23, size=600)
+    out = []
+    for make in (lambda: lm.LSTMLM(23, 8, 8, n_layers=2, dropout=0.3, seed=7),
+                 lambda: lm.FeedForwardLM(23, n=3, d_emb=4, d_hidden=8, dropout=0.2, seed=7),
+                 lambda: lm.RNNLM(23, 8, 8, dropout=0.2, cutoffs=(5,), seed=7)):
+        model = make()
+        lm.train(model, ids, ids[:80], lm.TrainConfig(batch_size=4, bptt=7, max_epochs=1,
+                                                      progress=False, seed=7, unk_rate=0.3))
+        h = hashlib.sha256()
+        for k, t in model.state_dict().items():
+            h.update(k.encode()); h.update(t.numpy().tobytes())
+        out.append(h.hexdigest())
+    print(" ".join(out))
+""")
+
+
+def test_two_fresh_processes_with_one_seed_build_and_train_identical_models():
+    env = {**os.environ, "OMP_NUM_THREADS": "1",
+           "PYTHONPATH": os.pathsep.join([os.path.join(os.path.dirname(os.path.dirname(
+               os.path.abspath(__file__))), "src"), os.environ.get("PYTHONPATH", "")])}
+    runs = [subprocess.run([sys.executable, "-c", _SEEDED_RUN, mode], env=env, check=True,
+                           capture_output=True, text=True, timeout=300).stdout.split()
+            for mode in ("plain", "disturb")]
+    assert len(runs[0]) == 3 and runs[0] == runs[1]
+
+
+def test_seeded_construction_and_training_leave_the_global_generator_alone():
+    torch.manual_seed(5)
+    before = torch.get_rng_state()
+    a = lm.LSTMLM(V, 8, 8, seed=3)
+    lm.train(a, _stream(300), _stream(40), lm.TrainConfig(batch_size=2, bptt=5, max_epochs=1,
+                                                          progress=False, seed=3))
+    assert torch.equal(torch.get_rng_state(), before)
+    b, c = lm.LSTMLM(V, 8, 8, seed=3), lm.LSTMLM(V, 8, 8, seed=4)
+    assert torch.equal(b.C.weight, lm.LSTMLM(V, 8, 8, seed=3).C.weight)
+    assert not torch.equal(b.C.weight, c.C.weight)
+    # seed=s draws what torch.manual_seed(s) followed by an unseeded construction draws
+    torch.manual_seed(3)
+    assert torch.equal(lm.LSTMLM(V, 8, 8).lstm.weight_hh_l0, b.lstm.weight_hh_l0)
+
+
+def test_special_tokens_and_ids_are_those_of_helpers_data():
+    from helpers import data
+
+    assert lm.UNK is data.UNK and lm.EOS is data.EOS and lm.BOS is data.BOS
+    vocab = data.Vocab.build([["in", "the", "beginning"], ["the", "end"]])
+    assert (lm.UNK_ID, lm.EOS_ID, lm.BOS_ID) == (vocab.unk_id, vocab.eos_id, vocab.bos_id)
+    assert [vocab.itos[i] for i in (lm.UNK_ID, lm.EOS_ID, lm.BOS_ID)] == [data.UNK, data.EOS, data.BOS]
+    assert lm.FeedForwardLM(V, n=3, d_emb=2, d_hidden=2).init_state(1).eq(vocab.eos_id).all()
+    assert lm.rare_to_unk([5, 6, 6], 1.0).tolist() == [vocab.unk_id, 6, 6]
+
+
+@pytest.mark.parametrize("patience", [0, 2])
+def test_plateau_schedule_halves_once_per_plateau_on_a_scripted_loss_sequence(monkeypatch, patience):
+    """Validation perplexities are scripted; the rate drops after patience + 1 evaluations in a
+    row without a new best, and the count starts again after each drop."""
+    valid = [10, 9, 9.5, 9.6, 9.7, 9.8, 9.9, 9.95, 8, 8.5, 8.6, 8.7, 8.8]
+    scripted = iter(valid)
+    monkeypatch.setattr(lm, "evaluate", lambda *a, **k: {"ppl": next(scripted)})
+    seen = []
+    cfg = lm.TrainConfig(batch_size=2, bptt=4, lr=1e-3, min_lr=1e-6, eval_every=1,
+                         max_epochs=100, plateau_factor=0.5, plateau_patience=patience,
+                         early_stop_patience=None, restore_best=False, progress=False)
+    with pytest.raises(StopIteration):                                 # the script ran out
+        lm.train(lm.RNNLM(V, 4, 4, seed=0), _stream(2000), _stream(40), cfg,
+                 callback=lambda h, m: seen.append(h))
+    # the reference, by hand: the rate in force at each evaluation (before its own update)
+    lr, best, count, expected = 1e-3, math.inf, 0, []
+    for v in valid:
+        expected.append(lr)
+        if v < best:
+            best, count = v, 0
+        else:
+            count += 1
+            if count > patience:
+                lr, count = lr / 2, 0
+    assert seen[-1].valid_ppl == valid and seen[-1].lr == pytest.approx(expected)
+    if patience == 2:   # 10 9 | 9.5 9.6 9.7: drop | 9.8 9.9 9.95: drop | 8 | 8.5 8.6 8.7: drop
+        assert expected == pytest.approx([1e-3] * 5 + [5e-4] * 3 + [2.5e-4] * 4 + [1.25e-4])
+        # the old rule (the count never reset) would have halved at every evaluation from 9.8 on
+
+
+def _tiny_ngrams(n):
+    from helpers import ngram
+    from helpers.data import Vocab
+
+    words = "in the beginning god created the heaven and the earth and the earth was without form".split()
+    rng = np.random.default_rng(0)
+    train = [list(rng.choice(words, size=rng.integers(3, 9))) for _ in range(60)]
+    train += [["the", "lord", "said", w] for w in ("unto", "to", "moses", "aaron", "joshua")]
+    full = ngram.fit(train, n=n, vocab=Vocab.build(train), discount_fallback=True)
+    opn = ngram.fit(train, n=n, vocab=Vocab.build(train, min_count=2), discount_fallback=True)
+    return train, full, opn
+
+
+@pytest.mark.parametrize("n", [1, 2, 3])
+def test_unk_from_singletons_is_a_normalised_distribution_with_the_open_unk(n):
+    _, full, opn = _tiny_ngrams(n)
+    prefix = ["the", "lord", "said"]
+    pos = len(prefix)                                                   # the token after prefix
+    words = [w for w in full.itos if w not in ("<s>", "</s>")]
+    total = 0.0
+    for w in words + ["</s>"]:
+        sent = prefix + ([w] if w != "</s>" else [])
+        lp = lm.unk_from_singletons(full, opn, [sent])
+        assert lp.shape == full.log_probs([sent]).shape
+        total += math.exp(lp[pos])
+        if w == "<unk>":                                                # <unk>: the open model's
+            assert lp[pos] == pytest.approx(opn.log_probs([sent])[pos], abs=1e-12)
+    assert total == pytest.approx(1.0, abs=1e-9)
+    # an out-of-vocabulary word is scored as <unk>; known words keep full's ratios
+    a = lm.unk_from_singletons(full, opn, [prefix + ["zebra"], prefix + ["unto"], prefix + ["to"]])
+    b = full.log_probs([prefix + ["unto"], prefix + ["to"]])
+    k = len(prefix) + 2                                                 # tokens per sentence
+    assert a[pos] == pytest.approx(opn.log_probs([prefix + ["<unk>"]])[pos])
+    assert a[k + pos] - a[2 * k + pos] == pytest.approx(b[pos] - b[k + pos])
+
+
+BAD_INPUTS_UNK = [
+    ("unk_from_singletons", lambda t: lm.unk_from_singletons(None, _tiny_ngrams(2)[2], [["the"]]), TypeError, "full"),
+    ("unk_from_singletons", lambda t: lm.unk_from_singletons(_tiny_ngrams(2)[1], "open", [["the"]]), TypeError, "open_model"),
+    ("unk_from_singletons", lambda t: lm.unk_from_singletons(_tiny_ngrams(2)[1], _tiny_ngrams(3)[2], [["the"]]), ValueError, "open_model must have the order"),
+    ("unk_from_singletons", lambda t: lm.unk_from_singletons(*_tiny_ngrams(2)[1:], "the lord"), TypeError, "sentences"),
+    ("unk_from_singletons", lambda t: lm.unk_from_singletons(*_tiny_ngrams(2)[1:], []), ValueError, "sentences"),
+    ("unk_from_singletons", lambda t: lm.unk_from_singletons(*_tiny_ngrams(2)[1:], [[3, 4]]), ValueError, "sentences"),
+    ("unk_from_singletons", lambda t: lm.unk_from_singletons(*_tiny_ngrams(2)[1:], ["the", "lord"]), ValueError, "sentences"),
+]
+
+
+@pytest.mark.parametrize("owner, call, error, match", BAD_INPUTS_UNK,
+                         ids=[f"unk_from_singletons-{i}" for i in range(len(BAD_INPUTS_UNK))])
+def test_bad_inputs_of_unk_from_singletons(owner, call, error, match, tmp_path):
+    with pytest.raises(error, match=match):
+        call(tmp_path)
+
+
+def _tiny_explorer_inputs():
+    """Samples of a tiny untrained LSTM LM at three temperatures, and a tiny bigram model."""
+    from helpers import ngram
+    from helpers.data import Vocab
+
+    words = [f"w{i}" for i in range(V - 3)]
+    itos = ["<unk>", "</s>", "<s>"] + words
+    model = lm.LSTMLM(V, 8, 8, n_layers=1, seed=0)
+    samples = {}
+    for T in (0.5, 1.0, 1.5):
+        ids = lm.sample(model, 60, T, generator=torch.Generator().manual_seed(0), stop_at_eos=3)
+        samples[str(T)] = " ".join(itos[i] for i in ids) + " </s>"
+    train = [words[i:i + 4] for i in range(len(words) - 4)] * 2
+    models = {2: ngram.fit(train, n=2, vocab=Vocab.build(train), discount_fallback=True)}
+    return samples, models
+
+
+def test_generation_explorer_renders_every_frame():
+    samples, models = _tiny_explorer_inputs()
+    ex = lm.generation_explorer(samples, models, n=2, k=3, max_len=8)
+    frames = list(ex.grid())
+    assert len(frames) == 2 * 3
+    for params in frames:
+        verses = ex.compute(**params)
+        assert 1 <= len(verses) <= 3 and all(isinstance(v, str) and v for v in verses)
+        fig = ex.render(**params)
+        assert fig.axes and params["model"] in fig.axes[0].get_title(loc="left")
+        if params["model"] == "LSTM LM":                              # the stored verses, in order
+            stored = [v.strip() for v in samples[str(params["temperature"])].split("</s>") if v.strip()]
+            assert verses == stored[:3]
+    assert len(ex.png(model="KN 2-gram", temperature=1.5)) > 1000
+    # the n-gram's draws are seeded: the same frame twice is the same text
+    assert ex.compute(model="KN 2-gram", temperature=1.0) == ex.compute(model="KN 2-gram", temperature=1.0)
+
+
+BAD_INPUTS_EXPLORER = [
+    ("generation_explorer", lambda t: lm.generation_explorer([], _tiny_explorer_inputs()[1], n=2), TypeError, "lstm_samples"),
+    ("generation_explorer", lambda t: lm.generation_explorer({"hot": "a b </s>"}, _tiny_explorer_inputs()[1], n=2), ValueError, "lstm_samples"),
+    ("generation_explorer", lambda t: lm.generation_explorer({"-1": "a b </s>"}, _tiny_explorer_inputs()[1], n=2), ValueError, "lstm_samples"),
+    ("generation_explorer", lambda t: lm.generation_explorer({"1.0": ""}, _tiny_explorer_inputs()[1], n=2), ValueError, "lstm_samples"),
+    ("generation_explorer", lambda t: lm.generation_explorer({"1.0": "a </s>"}, None, n=2), TypeError, "ngram_models"),
+    ("generation_explorer", lambda t: lm.generation_explorer(*_tiny_explorer_inputs(), n=5), ValueError, "n must be one of"),
+    ("generation_explorer", lambda t: lm.generation_explorer(*_tiny_explorer_inputs(), n=2, k=0), ValueError, "k must be"),
+    ("generation_explorer", lambda t: lm.generation_explorer(*_tiny_explorer_inputs(), n=2, max_len=2.5), TypeError, "max_len"),
+    ("generation_explorer", lambda t: lm.generation_explorer(*_tiny_explorer_inputs(), n=2, seed=-3), ValueError, "seed"),
+]
+
+
+@pytest.mark.parametrize("owner, call, error, match", BAD_INPUTS_EXPLORER,
+                         ids=[f"generation_explorer-{i}" for i in range(len(BAD_INPUTS_EXPLORER))])
+def test_bad_inputs_of_generation_explorer(owner, call, error, match, tmp_path):
+    with pytest.raises(error, match=match):
+        call(tmp_path)
+
+
+def test_sampling_at_an_extreme_temperature_is_greedy_not_nan():
+    m = lm.RNNLM(V, 8, 8, seed=7).eval()
+    cold = lm.sample(m, 10, 1e-300, generator=torch.Generator().manual_seed(0))
+    assert cold == lm.sample(m, 10, 1e-4, generator=torch.Generator().manual_seed(5))

@@ -17,12 +17,22 @@ serve all three::
 The stream is the output of :meth:`helpers.data.Corpus.stream` (every sentence followed by
 ``</s>``). Evaluation predicts every token of the stream, the first from the context "after a
 ``</s>``", exactly the tokens the n-gram models of chapter 6 predict, so perplexities compare.
+:func:`unk_from_singletons` gives an n-gram model the same learnt ``<unk>`` as the neural models
+(trained with :func:`rare_to_unk`), so that the comparison is fair.
+
+Randomness is passed in: ``seed=`` on a model's constructor draws its initial weights, and
+``TrainConfig.seed`` its dropout masks and ``<unk>`` draws, both without touching torch's global
+generator, so the same seeds give the same trained model in any process. Every public function
+checks its arguments (``TypeError``/``ValueError`` naming the argument), and :func:`train` stops
+with ``FloatingPointError`` on divergence.
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import math
 import os
+import pickle
 import time
 from typing import Callable, Iterator
 
@@ -31,12 +41,17 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-UNK_ID, EOS_ID = 0, 1  # helpers.data.Vocab: 0 <unk>, 1 </s>, 2 <s>
+from helpers.checks import check_bool, check_choice, check_int, check_number, describe
+from helpers.data import BOS, EOS, UNK, Vocab
+
+# The special tokens and their ids, from helpers.data (one source): every Vocab numbers them alike.
+_SPECIALS = Vocab(itos=(UNK, EOS, BOS), counts=(0, 0, 0))
+UNK_ID, EOS_ID, BOS_ID = _SPECIALS.unk_id, _SPECIALS.eos_id, _SPECIALS.bos_id
 
 __all__ = [
-    "FeedForwardLM", "RNNLM", "LSTMLM", "MODELS", "batchify", "bptt_batches", "detach_state",
+    "UNK", "EOS", "BOS", "UNK_ID", "EOS_ID", "BOS_ID", "FeedForwardLM", "RNNLM", "LSTMLM", "MODELS", "batchify", "bptt_batches", "detach_state",
     "check_ids", "rare_to_unk", "evaluate", "perplexity", "TrainConfig", "History", "train", "save_checkpoint",
-    "load_checkpoint", "sample", "n_parameters",
+    "load_checkpoint", "sample", "n_parameters", "unk_from_singletons", "generation_explorer",
 ]
 
 
@@ -57,28 +72,44 @@ class FeedForwardLM(nn.Module):
     """
 
     def __init__(self, vocab_size: int, n: int = 5, d_emb: int = 128, d_hidden: int = 256,
-                 dropout: float = 0.0, direct: bool = False, cutoffs: tuple | None = None):
+                 dropout: float = 0.0, direct: bool = False, cutoffs: tuple | None = None, *,
+                 seed: int | None = None):
         super().__init__()
-        _check_sizes(vocab_size=vocab_size, d_emb=d_emb, d_hidden=d_hidden)
-        if not isinstance(n, int) or n < 2:
-            raise ValueError(f"n must be an integer >= 2 (window of n-1 words), got {n!r}")
-        _check_dropout(dropout)
+        vocab_size, d_emb, d_hidden = _check_sizes(vocab_size=vocab_size, d_emb=d_emb,
+                                                   d_hidden=d_hidden)
+        n = check_int("n", n, low=2)                                   # window of n - 1 words
+        dropout = _check_dropout(dropout)
+        direct = check_bool("direct", direct)
+        cutoffs = _check_cutoffs(cutoffs, vocab_size)
         if direct and cutoffs:
-            raise ValueError("direct=True needs the full softmax (cutoffs=None)")
+            raise ValueError("direct=True needs the full softmax (cutoffs=None), got "
+                             f"cutoffs={cutoffs!r}")
         self.config = dict(vocab_size=vocab_size, n=n, d_emb=d_emb, d_hidden=d_hidden,
                            dropout=dropout, direct=direct, cutoffs=cutoffs)
         self.vocab_size, self.n = vocab_size, n
-        self.C = nn.Embedding(vocab_size, d_emb)                       # shared word features
-        self.W_ih = nn.Linear((n - 1) * d_emb, d_hidden)               # window -> hidden (+ b)
-        self.W_out = _output_layer(d_hidden, vocab_size, cutoffs)      # hidden -> scores
-        self.W_direct = nn.Linear((n - 1) * d_emb, vocab_size, bias=False) if direct else None
+        with _seeded(seed):
+            self.C = nn.Embedding(vocab_size, d_emb)                   # shared word features
+            self.W_ih = nn.Linear((n - 1) * d_emb, d_hidden)           # window -> hidden (+ b)
+            self.W_out = _output_layer(d_hidden, vocab_size, cutoffs)  # hidden -> scores
+            self.W_direct = (nn.Linear((n - 1) * d_emb, vocab_size, bias=False) if direct
+                             else None)
         self.drop = nn.Dropout(dropout)
 
     def init_state(self, batch_size: int) -> torch.Tensor:
         """Window before the first token: ``n - 1`` copies of ``</s>`` (a sentence just ended)."""
+        batch_size = check_int("batch_size", batch_size, low=1)
         return torch.full((batch_size, self.n - 1), EOS_ID, dtype=torch.long)
 
+    def _check_state(self, x, state):
+        if not isinstance(state, torch.Tensor) or state.shape != (x.shape[0], self.n - 1) \
+                or state.is_floating_point():
+            raise ValueError(f"state must be an integer tensor of shape ({x.shape[0]}, "
+                             f"{self.n - 1}) (the last n-1 ids; model.init_state(B)), got "
+                             f"{_describe_state(state)}")
+
     def forward(self, x: torch.Tensor, state: torch.Tensor):
+        _check_x(x, self.vocab_size)
+        self._check_state(x, state)
         B, T = x.shape
         full = torch.cat([state.to(x.device), x], dim=1)               # (B, n-1+T)
         win = full.unfold(1, self.n - 1, 1)[:, 1:]                     # (B, T, n-1): ends at x_t
@@ -93,7 +124,11 @@ class FeedForwardLM(nn.Module):
         """Training loss (mean cross-entropy of y (B, T)) and the new state, by the cheapest path."""
         if self.W_direct is not None:
             logits, state = self(x, state)
+            _check_y(y, x, self.vocab_size)
             return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1)), state
+        _check_x(x, self.vocab_size)
+        _check_y(y, x, self.vocab_size)
+        self._check_state(x, state)
         B, T = x.shape
         full = torch.cat([state.to(x.device), x], dim=1)
         e = self.drop(self.C(full.unfold(1, self.n - 1, 1)[:, 1:]).reshape(B, T, -1))
@@ -109,27 +144,36 @@ class RNNLM(nn.Module):
     """
 
     def __init__(self, vocab_size: int, d_emb: int = 256, d_hidden: int = 256,
-                 dropout: float = 0.0, cutoffs: tuple | None = None):
+                 dropout: float = 0.0, cutoffs: tuple | None = None, *, seed: int | None = None):
         super().__init__()
-        _check_sizes(vocab_size=vocab_size, d_emb=d_emb, d_hidden=d_hidden)
-        _check_dropout(dropout)
+        vocab_size, d_emb, d_hidden = _check_sizes(vocab_size=vocab_size, d_emb=d_emb,
+                                                   d_hidden=d_hidden)
+        dropout = _check_dropout(dropout)
+        cutoffs = _check_cutoffs(cutoffs, vocab_size)
         self.config = dict(vocab_size=vocab_size, d_emb=d_emb, d_hidden=d_hidden, dropout=dropout,
                            cutoffs=cutoffs)
         self.vocab_size, self.d_hidden = vocab_size, d_hidden
-        self.C = nn.Embedding(vocab_size, d_emb)
-        self.rnn = nn.RNN(d_emb, d_hidden, nonlinearity="tanh", batch_first=True)
-        self.W_out = _output_layer(d_hidden, vocab_size, cutoffs)
+        with _seeded(seed):
+            self.C = nn.Embedding(vocab_size, d_emb)
+            self.rnn = nn.RNN(d_emb, d_hidden, nonlinearity="tanh", batch_first=True)
+            self.W_out = _output_layer(d_hidden, vocab_size, cutoffs)
         self.drop = nn.Dropout(dropout)
 
     def init_state(self, batch_size: int) -> torch.Tensor:
+        batch_size = check_int("batch_size", batch_size, low=1)
         return torch.zeros(1, batch_size, self.d_hidden)
 
     def forward(self, x: torch.Tensor, h: torch.Tensor):
+        _check_x(x, self.vocab_size)
+        _check_hidden("h", h, (1, x.shape[0], self.d_hidden))
         out, h = self.rnn(self.drop(self.C(x)), h)                     # (B, T, H)
         return _scores(self.W_out, self.drop(out)), h
 
     def loss(self, x: torch.Tensor, y: torch.Tensor, h: torch.Tensor):
         """Training loss (mean cross-entropy of y (B, T)) and the new state, by the cheapest path."""
+        _check_x(x, self.vocab_size)
+        _check_y(y, x, self.vocab_size)
+        _check_hidden("h", h, (1, x.shape[0], self.d_hidden))
         out, h = self.rnn(self.drop(self.C(x)), h)
         return _hidden_loss(self.W_out, self.drop(out), y), h
 
@@ -146,41 +190,60 @@ class LSTMLM(nn.Module):
     """
 
     def __init__(self, vocab_size: int, d_emb: int = 256, d_hidden: int = 256, n_layers: int = 2,
-                 dropout: float = 0.0, tie: bool = False, cutoffs: tuple | None = None):
+                 dropout: float = 0.0, tie: bool = False, cutoffs: tuple | None = None, *,
+                 seed: int | None = None):
         super().__init__()
-        _check_sizes(vocab_size=vocab_size, d_emb=d_emb, d_hidden=d_hidden)
-        _check_dropout(dropout)
-        if not isinstance(n_layers, int) or n_layers < 1:
-            raise ValueError(f"n_layers must be an integer >= 1, got {n_layers!r}")
+        vocab_size, d_emb, d_hidden = _check_sizes(vocab_size=vocab_size, d_emb=d_emb,
+                                                   d_hidden=d_hidden)
+        dropout = _check_dropout(dropout)
+        n_layers = check_int("n_layers", n_layers, low=1)
+        tie = check_bool("tie", tie)
+        cutoffs = _check_cutoffs(cutoffs, vocab_size)
         if tie and d_emb != d_hidden:
             raise ValueError(f"tie=True needs d_emb == d_hidden, got {d_emb} and {d_hidden}")
         if tie and cutoffs:
-            raise ValueError("tie=True needs the full softmax (cutoffs=None)")
+            raise ValueError(f"tie=True needs the full softmax (cutoffs=None), got "
+                             f"cutoffs={cutoffs!r}")
         self.config = dict(vocab_size=vocab_size, d_emb=d_emb, d_hidden=d_hidden,
                            n_layers=n_layers, dropout=dropout, tie=tie, cutoffs=cutoffs)
         self.vocab_size, self.d_hidden, self.n_layers = vocab_size, d_hidden, n_layers
-        self.C = nn.Embedding(vocab_size, d_emb)
-        self.lstm = nn.LSTM(d_emb, d_hidden, n_layers, batch_first=True,
-                            dropout=dropout if n_layers > 1 else 0.0)  # between layers only
-        self.W_out = _output_layer(d_hidden, vocab_size, cutoffs)
+        with _seeded(seed):
+            self.C = nn.Embedding(vocab_size, d_emb)
+            self.lstm = nn.LSTM(d_emb, d_hidden, n_layers, batch_first=True,
+                                dropout=dropout if n_layers > 1 else 0.0)  # between layers only
+            self.W_out = _output_layer(d_hidden, vocab_size, cutoffs)
+            nn.init.uniform_(self.C.weight, -0.1, 0.1)
+            if not cutoffs:
+                nn.init.uniform_(self.W_out.weight, -0.1, 0.1)
+                nn.init.zeros_(self.W_out.bias)
         self.drop = nn.Dropout(dropout)
-        nn.init.uniform_(self.C.weight, -0.1, 0.1)
-        if not cutoffs:
-            nn.init.uniform_(self.W_out.weight, -0.1, 0.1)
-            nn.init.zeros_(self.W_out.bias)
         if tie:
             self.W_out.weight = self.C.weight                          # one (V, H) matrix
 
     def init_state(self, batch_size: int):
+        batch_size = check_int("batch_size", batch_size, low=1)
         z = torch.zeros(self.n_layers, batch_size, self.d_hidden)
         return (z, z.clone())
 
+    def _check_state(self, x, state):
+        shape = (self.n_layers, x.shape[0], self.d_hidden)
+        if not isinstance(state, tuple) or len(state) != 2:
+            raise ValueError(f"state must be a tuple (h, c) of two tensors of shape {shape} "
+                             f"(model.init_state(B)), got {_describe_state(state)}")
+        _check_hidden("state", state[0], shape)
+        _check_hidden("state", state[1], shape)
+
     def forward(self, x: torch.Tensor, state):
+        _check_x(x, self.vocab_size)
+        self._check_state(x, state)
         out, state = self.lstm(self.drop(self.C(x)), state)            # (B, T, H)
         return _scores(self.W_out, self.drop(out)), state
 
     def loss(self, x: torch.Tensor, y: torch.Tensor, state):
         """Training loss (mean cross-entropy of y (B, T)) and the new state, by the cheapest path."""
+        _check_x(x, self.vocab_size)
+        _check_y(y, x, self.vocab_size)
+        self._check_state(x, state)
         out, state = self.lstm(self.drop(self.C(x)), state)
         return _hidden_loss(self.W_out, self.drop(out), y), state
 
@@ -196,10 +259,8 @@ def _output_layer(d_hidden: int, vocab_size: int, cutoffs) -> nn.Module:
     frequency, as :class:`helpers.data.Vocab` sorts them)."""
     if not cutoffs:
         return nn.Linear(d_hidden, vocab_size)
-    cutoffs = [int(c) for c in cutoffs]
-    if cutoffs != sorted(set(cutoffs)) or cutoffs[0] < 1 or cutoffs[-1] >= vocab_size:
-        raise ValueError(f"cutoffs must increase strictly within (0, {vocab_size}), got {cutoffs}")
-    return nn.AdaptiveLogSoftmaxWithLoss(d_hidden, vocab_size, cutoffs=cutoffs, div_value=4.0)
+    return nn.AdaptiveLogSoftmaxWithLoss(d_hidden, vocab_size, cutoffs=list(cutoffs),
+                                         div_value=4.0)
 
 
 def _hidden_loss(W_out: nn.Module, h: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
@@ -223,20 +284,92 @@ def _scores(W_out: nn.Module, h: torch.Tensor) -> torch.Tensor:
     return W_out(h)
 
 
-def _check_sizes(**sizes):
-    for k, v in sizes.items():
-        if not isinstance(v, (int, np.integer)) or v < 1:
-            raise ValueError(f"{k} must be a positive integer, got {v!r}")
+def _check_sizes(vocab_size, **sizes) -> list[int]:
+    """``vocab_size`` >= 2 (ids 0 ``<unk>`` and 1 ``</s>`` are always there), the others >= 1."""
+    return [check_int("vocab_size", vocab_size, low=max(UNK_ID, EOS_ID) + 1)] + \
+        [check_int(k, v, low=1) for k, v in sizes.items()]
 
 
-def _check_dropout(p):
-    if not 0.0 <= p < 1.0:
-        raise ValueError(f"dropout must lie in [0, 1), got {p!r}")
+def _check_dropout(p) -> float:
+    return check_number("dropout", p, low=0.0, high=1.0, high_open=True)
+
+
+def _check_cutoffs(cutoffs, vocab_size: int) -> tuple | None:
+    """``None`` (or empty) for the full softmax, else a strictly increasing tuple in (0, V)."""
+    if cutoffs is None or (isinstance(cutoffs, (tuple, list)) and len(cutoffs) == 0):
+        return None
+    if not isinstance(cutoffs, (tuple, list)):
+        raise TypeError(f"cutoffs must be None or a tuple of integers, got {describe(cutoffs)}")
+    cutoffs = tuple(check_int("cutoffs", c) for c in cutoffs)
+    if list(cutoffs) != sorted(set(cutoffs)) or cutoffs[0] < 1 or cutoffs[-1] >= vocab_size:
+        raise ValueError(f"cutoffs must increase strictly within (0, {vocab_size}), "
+                         f"got {cutoffs}")
+    return cutoffs
+
+
+def _check_x(x, vocab_size: int, name: str = "x") -> None:
+    """A (B, T) integer tensor of ids in [0, vocab_size), B, T >= 1."""
+    if not isinstance(x, torch.Tensor):
+        raise TypeError(f"{name} must be a (B, T) int64 tensor of ids, got {describe(x)}")
+    if x.dim() != 2 or x.shape[0] < 1 or x.shape[1] < 1:
+        raise ValueError(f"{name} must have shape (B, T) with B, T >= 1, got {tuple(x.shape)}")
+    if x.is_floating_point() or x.is_complex() or x.dtype == torch.bool:
+        raise TypeError(f"{name} must hold integer ids, got dtype {x.dtype}")
+    lo, hi = int(x.min()), int(x.max())
+    if lo < 0 or hi >= vocab_size:
+        raise ValueError(f"{name} must hold ids in [0, {vocab_size}), got ids in [{lo}, {hi}]")
+
+
+def _check_y(y, x, vocab_size: int) -> None:
+    """Targets: like ``x`` and of the same shape."""
+    _check_x(y, vocab_size, "y")
+    if y.shape != x.shape:
+        raise ValueError(f"y must have the shape of x {tuple(x.shape)}, got {tuple(y.shape)}")
+
+
+def _describe_state(state) -> str:
+    if isinstance(state, torch.Tensor):
+        return f"a tensor of shape {tuple(state.shape)} and dtype {state.dtype}"
+    if isinstance(state, tuple):
+        return "a tuple of " + ", ".join(_describe_state(s) for s in state)
+    return describe(state)
+
+
+def _check_hidden(name: str, h, shape: tuple) -> None:
+    if not isinstance(h, torch.Tensor) or tuple(h.shape) != shape or not h.is_floating_point():
+        raise ValueError(f"{name} must hold float tensors of shape {shape} (model.init_state(B)), "
+                         f"got {_describe_state(h)}")
+
+
+@contextlib.contextmanager
+def _seeded(seed):
+    """Draw the parameters created inside from ``torch.manual_seed(seed)`` without touching the
+    caller's global generator (``seed=None``: from the global generator, as torch does)."""
+    if seed is None:
+        yield
+        return
+    seed = check_int("seed", seed, low=0)
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        yield
 
 
 def n_parameters(model: nn.Module) -> int:
     """Number of distinct trainable parameters (a tied matrix counts once)."""
+    _check_model(model, need_vocab=False)
     return sum(p.numel() for p in model.parameters() if p.requires_grad)
+
+
+def _check_model(model, need_vocab: bool = True) -> None:
+    """A ``torch.nn.Module``; with ``need_vocab`` one of this module's interface (an integer
+    ``vocab_size`` and ``init_state``)."""
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module, got {describe(model)}")
+    if need_vocab and not (isinstance(getattr(model, "vocab_size", None), int)
+                           and callable(getattr(model, "init_state", None))):
+        raise TypeError(f"model must be a language model with an integer vocab_size and "
+                        f"init_state(B) (FeedForwardLM, RNNLM, LSTMLM), got "
+                        f"{type(model).__name__}")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -244,15 +377,33 @@ def n_parameters(model: nn.Module) -> int:
 # ---------------------------------------------------------------------------------------------
 
 def check_ids(ids, vocab_size: int, name: str = "ids") -> torch.Tensor:
-    """Return ``ids`` as a 1-D int64 tensor, or raise ``ValueError`` for a wrong shape, dtype or
-    an id outside ``[0, vocab_size)``."""
-    t = torch.as_tensor(np.asarray(ids) if not isinstance(ids, torch.Tensor) else ids)
+    """Return ``ids`` as a 1-D int64 tensor (N,), or raise ``TypeError`` for a value that is not
+    an integer sequence and ``ValueError`` for a wrong shape or an id outside
+    ``[0, vocab_size)``. An empty sequence is returned empty (callers decide if that is
+    allowed)."""
+    if not isinstance(name, str) or not name:
+        raise TypeError(f"name must be a non-empty str, got {describe(name)}")
+    vocab_size = check_int("vocab_size", vocab_size, low=1)
+    if isinstance(ids, torch.Tensor):
+        t = ids.detach().cpu()
+    else:
+        if isinstance(ids, (str, bytes, dict, set)) or ids is None:
+            raise TypeError(f"{name} must be a 1-D sequence of integer ids, got {describe(ids)}")
+        try:
+            arr = np.asarray(ids)
+        except (TypeError, ValueError) as err:                       # ragged nested lists
+            raise TypeError(f"{name} must be a 1-D sequence of integer ids, got "
+                            f"{describe(ids)}") from err
+        if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number)
+                                       or arr.dtype == np.bool_):
+            raise TypeError(f"{name} must hold integer ids, got an array of dtype {arr.dtype}")
+        t = torch.as_tensor(arr)
     if t.dim() != 1:
         raise ValueError(f"{name} must be a 1-D id sequence, got shape {tuple(t.shape)}")
     if t.numel() == 0:
         return t.long()
-    if t.dtype.is_floating_point or t.dtype == torch.bool:
-        raise ValueError(f"{name} must hold integer ids, got dtype {t.dtype}")
+    if t.dtype.is_floating_point or t.is_complex() or t.dtype == torch.bool:
+        raise TypeError(f"{name} must hold integer ids, got dtype {t.dtype}")
     t = t.long()
     if t.numel() and (int(t.min()) < 0 or int(t.max()) >= vocab_size):
         raise ValueError(f"{name} must lie in [0, {vocab_size}) (the vocabulary), got ids in "
@@ -267,9 +418,9 @@ def batchify(ids, batch_size: int, vocab_size: int | None = None) -> torch.Tenso
     columns left to right, each row is a continuous piece of text, so a hidden state carried from
     one (B, T) window to the next continues the same text.
     """
-    if not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
-    t = check_ids(ids, vocab_size if vocab_size is not None else 2**62)
+    batch_size = check_int("batch_size", batch_size, low=1)
+    vocab_size = 2**62 if vocab_size is None else check_int("vocab_size", vocab_size, low=1)
+    t = check_ids(ids, vocab_size)
     if batch_size * 2 > t.numel():
         raise ValueError(f"batch_size={batch_size} is too large for {t.numel()} ids: each row "
                          f"needs at least 2 ids (an input and its next-token target)")
@@ -290,12 +441,10 @@ def rare_to_unk(ids, p: float, max_count: int = 1, unk_id: int = UNK_ID,
     stand in for words not seen at all. Returns a new (N,) int64 tensor.
     """
     t = check_ids(ids, 2**62)
-    if not 0.0 <= p <= 1.0:
-        raise ValueError(f"p must lie in [0, 1], got {p!r}")
-    if not isinstance(max_count, (int, np.integer)) or max_count < 1:
-        raise ValueError(f"max_count must be a positive integer, got {max_count!r}")
-    if not isinstance(unk_id, (int, np.integer)) or unk_id < 0:
-        raise ValueError(f"unk_id must be a non-negative integer id, got {unk_id!r}")
+    p = check_number("p", p, low=0.0, high=1.0)
+    max_count = check_int("max_count", max_count, low=1)
+    unk_id = check_int("unk_id", unk_id, low=0)
+    _check_generator(generator)
     if t.numel() == 0 or p == 0.0:
         return t.clone()
     counts = torch.bincount(t)
@@ -307,8 +456,14 @@ def rare_to_unk(ids, p: float, max_count: int = 1, unk_id: int = UNK_ID,
 def bptt_batches(data: torch.Tensor, bptt: int) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
     """Consecutive windows of a (B, L) batchified stream: (x, y), each (B, T) with T <= bptt and
     ``y[:, t] = x[:, t+1]`` continued into the next window."""
-    if not isinstance(bptt, (int, np.integer)) or bptt < 1:
-        raise ValueError(f"bptt must be a positive integer, got {bptt!r}")
+    if not isinstance(data, torch.Tensor):
+        raise TypeError(f"data must be a (B, L) id tensor from batchify, got {describe(data)}")
+    if data.dim() != 2 or data.shape[1] < 2:
+        raise ValueError(f"data must have shape (B, L) with L >= 2 (batchify's output), got "
+                         f"{tuple(data.shape)}")
+    if data.is_floating_point() or data.is_complex() or data.dtype == torch.bool:
+        raise TypeError(f"data must hold integer ids, got dtype {data.dtype}")
+    bptt = check_int("bptt", bptt, low=1)
     L = data.shape[1]
     for s in range(0, L - 1, bptt):
         T = min(bptt, L - 1 - s)
@@ -316,10 +471,20 @@ def bptt_batches(data: torch.Tensor, bptt: int) -> Iterator[tuple[torch.Tensor, 
 
 
 def detach_state(state):
-    """Cut the graph behind a carried state (truncated BPTT): same values, no history."""
-    if isinstance(state, tuple):
+    """Cut the graph behind a carried state (truncated BPTT): same values, no history.
+    ``state``: a tensor or a tuple of tensors (an LSTM's ``(h, c)``)."""
+    if isinstance(state, torch.Tensor):
+        return state.detach()
+    if isinstance(state, tuple) and state and all(isinstance(s, torch.Tensor) for s in state):
         return tuple(s.detach() for s in state)
-    return state.detach()
+    raise TypeError(f"state must be a tensor or a non-empty tuple of tensors, got "
+                    f"{_describe_state(state)}")
+
+
+def _check_generator(generator) -> None:
+    if generator is not None and not isinstance(generator, torch.Generator):
+        raise TypeError(f"generator must be None or a torch.Generator "
+                        f"(torch.Generator().manual_seed(seed)), got {describe(generator)}")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -363,15 +528,19 @@ def evaluate(model: nn.Module, ids, batch_size: int = 8, bptt: int = 256,
     predicted tokens are exactly those the chapter-6 n-gram models score. Returns
     ``{"nll": float, "ppl": float, "n": int}`` and, with ``return_logprobs``, ``"logprobs"``:
     the natural log-probability of every id in stream order, shape (N,) float32 (for
-    interpolation with another model). Puts the model in eval mode (no dropout).
+    interpolation with another model). Evaluates in eval mode (no dropout) and restores the
+    model's mode afterwards. ``bptt``: the window length of the forward passes (any value gives
+    the same numbers; it only bounds memory).
     """
+    _check_model(model)
     ids = check_ids(ids, model.vocab_size)
+    bptt = check_int("bptt", bptt, low=1)
+    return_logprobs = check_bool("return_logprobs", return_logprobs)
     if max_tokens is not None:
-        ids = ids[:max_tokens]
+        ids = ids[:check_int("max_tokens", max_tokens, low=1)]
     if ids.numel() == 0:
         raise ValueError("ids is empty: nothing to evaluate")
-    if not isinstance(batch_size, (int, np.integer)) or not 1 <= batch_size <= ids.numel():
-        raise ValueError(f"batch_size must be an integer in [1, {ids.numel()}], got {batch_size!r}")
+    batch_size = check_int("batch_size", batch_size, low=1, high=ids.numel())
     was_training = model.training
     model.eval()
     x, y = _eval_columns(ids, batch_size)
@@ -388,7 +557,7 @@ def evaluate(model: nn.Module, ids, batch_size: int = 8, bptt: int = 256,
         n += int((yy != -100).sum())
     model.train(was_training)
     nll = total / n
-    out = {"nll": nll, "ppl": math.exp(nll), "n": n}
+    out = {"nll": nll, "ppl": math.exp(nll) if nll < 709.0 else math.inf, "n": n}
     if return_logprobs:
         mask = y != -100
         out["logprobs"] = torch.cat(lps, dim=1)[mask].numpy()  # rows in stream order
@@ -396,7 +565,12 @@ def evaluate(model: nn.Module, ids, batch_size: int = 8, bptt: int = 256,
 
 
 def perplexity(model: nn.Module, ids, **kw) -> float:
-    """Perplexity ``exp(-(1/N) sum_t log P(w_t | history))`` of ``model`` on ``ids``."""
+    """Perplexity ``exp(-(1/N) sum_t log P(w_t | history))`` of ``model`` on ``ids``; ``kw`` as
+    in :func:`evaluate` (``batch_size``, ``bptt``, ``max_tokens``)."""
+    unknown = set(kw) - {"batch_size", "bptt", "max_tokens"}
+    if unknown:
+        raise TypeError(f"kw must name arguments of evaluate (batch_size, bptt, max_tokens), got "
+                        f"{sorted(unknown)}")
     return evaluate(model, ids, **kw)["ppl"]
 
 
@@ -413,40 +587,55 @@ class TrainConfig:
     lr: float = 2e-3
     optimizer: str = "adam"          # "adam" or "sgd"
     clip: float = 0.25               # max global gradient norm (chapter 2); 0 or None: no clip
-    weight_decay: float = 0.0        # L2 penalty coefficient (added to the gradient)
+    weight_decay: float = 0.0        # L2 coefficient, added to the gradient (coupled: Adam, not AdamW)
     max_epochs: float = 10.0
     max_seconds: float | None = None
     eval_every: int | None = None
-    plateau_factor: float = 0.5      # lr *= factor when validation does not improve
-    plateau_patience: int = 0        # evaluations without improvement before the lr drops
+    plateau_factor: float = 0.5      # lr *= factor on a validation plateau (1: constant lr)
+    plateau_patience: int = 0        # lr drops after patience + 1 evaluations without improvement
     early_stop_patience: int | None = 3   # evaluations without improvement before stopping
     min_lr: float = 1e-5
     restore_best: bool = True        # end with the weights of the best validation evaluation
     train_eval_tokens: int | None = None  # score this many training ids in eval mode (the gap)
     eval_batch_size: int = 8
-    seed: int = 1234
+    seed: int = 1234                 # dropout masks and <unk> draws (weights: the model's seed=)
     progress: bool = True
     checkpoint: str | None = None    # path: best model saved here at every improvement
     unk_rate: float = 0.0            # rare_to_unk's p, redrawn every epoch (0: raw stream)
     unk_max_count: int = 1           # rare_to_unk's max_count
 
     def __post_init__(self):
-        for k in ("batch_size", "bptt"):
-            v = getattr(self, k)
-            if not isinstance(v, (int, np.integer)) or v < 1:
-                raise ValueError(f"{k} must be a positive integer, got {v!r}")
-        if not self.lr > 0:
-            raise ValueError(f"lr must be > 0, got {self.lr!r}")
-        if self.optimizer not in ("adam", "sgd"):
-            raise ValueError(f"optimizer must be 'adam' or 'sgd', got {self.optimizer!r}")
-        if self.weight_decay < 0:
-            raise ValueError(f"weight_decay must be >= 0, got {self.weight_decay!r}")
-        if not 0 < self.plateau_factor <= 1:
-            raise ValueError(f"plateau_factor must lie in (0, 1], got {self.plateau_factor!r}")
-        if not 0.0 <= self.unk_rate <= 1.0:
-            raise ValueError(f"unk_rate must lie in [0, 1], got {self.unk_rate!r}")
-        if not isinstance(self.unk_max_count, (int, np.integer)) or self.unk_max_count < 1:
-            raise ValueError(f"unk_max_count must be a positive integer, got {self.unk_max_count!r}")
+        """Check every field (``TypeError``/``ValueError`` naming it); a negative ``clip`` would
+        turn descent into ascent, NaN or infinity would train nothing."""
+        for k in ("batch_size", "bptt", "eval_batch_size", "unk_max_count"):
+            setattr(self, k, check_int(k, getattr(self, k), low=1))
+        for k in ("eval_every", "early_stop_patience", "train_eval_tokens"):
+            if getattr(self, k) is not None:
+                setattr(self, k, check_int(k, getattr(self, k), low=1))
+        self.plateau_patience = check_int("plateau_patience", self.plateau_patience, low=0)
+        self.seed = check_int("seed", self.seed, low=0)
+        self.lr = check_number("lr", self.lr, low=0.0, low_open=True)
+        self.optimizer = check_choice("optimizer", self.optimizer, ("adam", "sgd"))
+        if self.clip is not None:                                      # 0 or None: no clipping
+            self.clip = check_number("clip", self.clip, low=0.0)
+        self.weight_decay = check_number("weight_decay", self.weight_decay, low=0.0)
+        self.max_epochs = check_number("max_epochs", self.max_epochs, low=0.0, low_open=True)
+        if self.max_seconds is not None:
+            self.max_seconds = check_number("max_seconds", self.max_seconds, low=0.0,
+                                            low_open=True)
+        self.plateau_factor = check_number("plateau_factor", self.plateau_factor, low=0.0,
+                                           high=1.0, low_open=True)
+        self.min_lr = check_number("min_lr", self.min_lr, low=0.0)
+        if self.min_lr > self.lr:
+            raise ValueError(f"min_lr must be <= lr = {self.lr}, got {self.min_lr}")
+        self.restore_best = check_bool("restore_best", self.restore_best)
+        self.progress = check_bool("progress", self.progress)
+        if self.checkpoint is not None:
+            if not isinstance(self.checkpoint, (str, os.PathLike)) or not os.fspath(self.checkpoint):
+                raise TypeError(f"checkpoint must be None or a file path, got "
+                                f"{describe(self.checkpoint)}")
+            self.checkpoint = os.fspath(self.checkpoint)
+        self.unk_rate = check_number("unk_rate", self.unk_rate, low=0.0, high=1.0)
 
 
 @dataclasses.dataclass
@@ -466,6 +655,20 @@ class History:
     stopped: str = ""
     tokens_per_second: float = 0.0
 
+    def __post_init__(self):
+        for f in dataclasses.fields(self):
+            v = getattr(self, f.name)
+            if f.type == "list" and not isinstance(v, list):
+                raise TypeError(f"{f.name} must be a list (one entry per evaluation), got "
+                                f"{describe(v)}")
+        self.best_valid_ppl = check_number("best_valid_ppl", self.best_valid_ppl, low=1.0,
+                                           finite=False)
+        self.best_step = check_int("best_step", self.best_step, low=-1)
+        if not isinstance(self.stopped, str):
+            raise TypeError(f"stopped must be a str, got {describe(self.stopped)}")
+        self.tokens_per_second = check_number("tokens_per_second", self.tokens_per_second,
+                                              low=0.0)
+
     def as_dict(self) -> dict:
         return dataclasses.asdict(self)
 
@@ -477,26 +680,62 @@ def train(model: nn.Module, train_ids, valid_ids, config: TrainConfig | None = N
     The stream is cut into ``batch_size`` rows (:func:`batchify`); windows of ``bptt`` steps are
     fed in order and the state is carried from one window to the next, detached (truncated BPTT).
     Each step clips the global gradient norm to ``clip``. After every evaluation on
-    ``valid_ids``: the best model is kept (and saved to ``checkpoint``), the learning rate is
-    multiplied by ``plateau_factor`` after ``plateau_patience`` evaluations without improvement,
-    and training stops early after ``early_stop_patience`` such evaluations. ``callback(history,
+    ``valid_ids``: the best model is kept (and saved to ``checkpoint``); the learning rate is
+    multiplied by ``plateau_factor`` (not below ``min_lr``) once ``plateau_patience + 1``
+    evaluations in a row have not improved on the best, and that count then starts again
+    (``torch.optim.lr_scheduler.ReduceLROnPlateau`` with ``threshold=0``); training stops early
+    after ``early_stop_patience`` evaluations in a row without improvement. ``callback(history,
     model)`` is called after each evaluation (e.g. to write results incrementally). With
     ``unk_rate > 0`` each epoch trains on a fresh :func:`rare_to_unk` copy of the stream.
+
+    Dropout masks and ``<unk>`` draws come from ``config.seed`` (torch's global generator is
+    restored afterwards). Divergence stops training with ``FloatingPointError`` (a non-finite loss or gradient norm at
+    a step, or non-finite parameters at an evaluation); the model keeps the weights it had then.
     """
+    _check_model(model)
+    cfg = TrainConfig() if config is None else config
+    if not isinstance(cfg, TrainConfig):
+        raise TypeError(f"config must be None or a TrainConfig, got {describe(cfg)}")
+    if callback is not None and not callable(callback):
+        raise TypeError(f"callback must be None or a callable(history, model), got "
+                        f"{describe(callback)}")
+    with torch.random.fork_rng(devices=[]):                            # leave the caller's RNG
+        torch.manual_seed(cfg.seed)                                    # dropout's draws
+        return _train(model, train_ids, valid_ids, cfg, callback)
+
+
+def _diverged(what: str, step: int, value) -> FloatingPointError:
+    return FloatingPointError(f"training diverged: {what} at step {step} is {value} (lower lr, "
+                              f"or clip the gradient norm with TrainConfig.clip)")
+
+
+def _train(model, train_ids, valid_ids, cfg, callback) -> History:
     from tqdm.auto import tqdm
 
-    cfg = config or TrainConfig()
-    torch.manual_seed(cfg.seed)
+    train_ids = check_ids(train_ids, model.vocab_size, "train_ids")
     data = batchify(train_ids, cfg.batch_size, model.vocab_size)        # (B, L)
     unk_gen = torch.Generator().manual_seed(cfg.seed + 1)              # leaves dropout's draws alone
     valid = check_ids(valid_ids, model.vocab_size, "valid_ids")
-    train_sub = check_ids(train_ids, model.vocab_size)[: cfg.train_eval_tokens] \
+    if valid.numel() < cfg.eval_batch_size:
+        raise ValueError(f"valid_ids must hold at least eval_batch_size = {cfg.eval_batch_size} "
+                         f"ids, got {valid.numel()}")
+    train_sub = check_ids(train_ids, model.vocab_size, "train_ids")[: cfg.train_eval_tokens] \
         if cfg.train_eval_tokens else None
+    if train_sub is not None and train_sub.numel() < cfg.eval_batch_size:
+        raise ValueError(f"train_eval_tokens must be >= eval_batch_size = {cfg.eval_batch_size}, "
+                         f"got {cfg.train_eval_tokens}")
+    if not any(p.requires_grad for p in model.parameters()):
+        raise ValueError("model must have trainable parameters, got none with requires_grad")
     params = [p for p in model.parameters() if p.requires_grad]
     if cfg.optimizer == "adam":
         opt = torch.optim.Adam(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
     else:
         opt = torch.optim.SGD(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
+    scheduler = None
+    if cfg.plateau_factor < 1.0:                                       # 1.0: a constant rate
+        scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(
+            opt, mode="min", factor=cfg.plateau_factor, patience=cfg.plateau_patience,
+            threshold=0.0, min_lr=cfg.min_lr)
     steps_per_epoch = math.ceil((data.shape[1] - 1) / cfg.bptt)
     eval_every = cfg.eval_every or steps_per_epoch
     max_steps = int(cfg.max_epochs * steps_per_epoch)
@@ -520,22 +759,31 @@ def train(model: nn.Module, train_ids, valid_ids, config: TrainConfig | None = N
             else:
                 logits, state = model(x, state)
                 loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))
+            loss_value = loss.item()
+            if not math.isfinite(loss_value):
+                raise _diverged("the training loss", step + 1, loss_value)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             if cfg.clip:
-                torch.nn.utils.clip_grad_norm_(params, cfg.clip)
+                norm = float(torch.nn.utils.clip_grad_norm_(params, cfg.clip))
+                if not math.isfinite(norm):
+                    raise _diverged("the gradient norm", step + 1, norm)
             opt.step()
             train_seconds += time.perf_counter() - ts
             step += 1
             tokens += y.numel()
-            run_loss += loss.item() * y.numel()
+            run_loss += loss_value * y.numel()
             run_n += y.numel()
             bar.update(1)
             out_of_time = cfg.max_seconds is not None and time.perf_counter() - t0 > cfg.max_seconds
             if step % eval_every == 0 or step >= max_steps or out_of_time:
+                if not all(bool(torch.isfinite(p).all()) for p in params):
+                    raise _diverged("a parameter", step, "not finite")
                 v = evaluate(model, valid, batch_size=cfg.eval_batch_size)["ppl"]
                 tr = (evaluate(model, train_sub, batch_size=cfg.eval_batch_size)["ppl"]
                       if train_sub is not None else float("nan"))
+                if not math.isfinite(v):
+                    raise _diverged("the validation perplexity", step, v)
                 hist.step.append(step)
                 hist.epoch.append(step / steps_per_epoch)
                 hist.tokens.append(tokens)
@@ -553,10 +801,9 @@ def train(model: nn.Module, train_ids, valid_ids, config: TrainConfig | None = N
                     if cfg.checkpoint:
                         save_checkpoint(cfg.checkpoint, model, extra={"history": hist.as_dict()})
                 else:
-                    bad += 1
-                    if bad > cfg.plateau_patience:
-                        for g in opt.param_groups:
-                            g["lr"] = max(g["lr"] * cfg.plateau_factor, cfg.min_lr)
+                    bad += 1                                           # for early stopping
+                if scheduler is not None:
+                    scheduler.step(v)                                  # its own count, reset
                 if callback is not None:
                     callback(hist, model)
                 if cfg.early_stop_patience is not None and bad >= cfg.early_stop_patience:
@@ -581,23 +828,53 @@ def train(model: nn.Module, train_ids, valid_ids, config: TrainConfig | None = N
 # ---------------------------------------------------------------------------------------------
 
 def save_checkpoint(path: str, model: nn.Module, extra: dict | None = None) -> None:
-    """Write the model's class, constructor arguments and weights (and ``extra``) to ``path``."""
+    """Write the model's class, constructor arguments and weights (and ``extra``) to ``path``.
+    ``extra``: a dict of plain values (numbers, strings, lists, dicts, tensors)."""
+    path = _check_path(path)
+    if not isinstance(model, tuple(MODELS.values())):
+        raise TypeError(f"model must be one of {sorted(MODELS)}, got {describe(model)}")
+    if extra is not None and not isinstance(extra, dict):
+        raise TypeError(f"extra must be None or a dict, got {describe(extra)}")
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     tmp = path + ".tmp"
-    torch.save({"class": type(model).__name__, "config": model.config,
-                "state_dict": model.state_dict(), "extra": extra or {}}, tmp)
+    try:
+        torch.save({"class": type(model).__name__, "config": model.config,
+                    "state_dict": model.state_dict(), "extra": extra or {}}, tmp)
+    except (AttributeError, TypeError, pickle.PicklingError) as err:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise TypeError(f"extra must hold plain values (numbers, strings, lists, dicts, "
+                        f"tensors), got one that cannot be saved: {err}") from err
     os.replace(tmp, path)                                              # never a half-written file
 
 
 def load_checkpoint(path: str) -> tuple[nn.Module, dict]:
-    """Rebuild the model saved by :func:`save_checkpoint`; returns (model in eval mode, extra)."""
-    ck = torch.load(path, map_location="cpu", weights_only=False)
-    if ck.get("class") not in MODELS:
-        raise ValueError(f"{path} is not a checkpoint of one of {sorted(MODELS)}")
+    """Rebuild the model saved by :func:`save_checkpoint`; returns (model in eval mode, extra).
+    Only plain data is unpickled (``torch.load(weights_only=True)``)."""
+    path = _check_path(path)
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"path must name an existing checkpoint file, got {path!r}")
+    try:
+        ck = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as err:  # torch.load fails in many ways on a file it did not write
+        raise ValueError(f"path {path!r} is not a checkpoint written by save_checkpoint "
+                         f"({type(err).__name__})") from err
+    if not isinstance(ck, dict) or ck.get("class") not in MODELS \
+            or not isinstance(ck.get("config"), dict) or not isinstance(ck.get("state_dict"), dict):
+        raise ValueError(f"path {path!r} is not a checkpoint of one of {sorted(MODELS)}")
     model = MODELS[ck["class"]](**ck["config"])
     model.load_state_dict(ck["state_dict"])
     model.eval()
-    return model, ck["extra"]
+    return model, ck.get("extra", {})
+
+
+def _check_path(path) -> str:
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path must be a file path (str or os.PathLike), got {describe(path)}")
+    path = os.fspath(path)
+    if not path or os.path.isdir(path):
+        raise ValueError(f"path must name a file, got {path!r}")
+    return path
 
 
 @torch.no_grad()
@@ -609,10 +886,12 @@ def sample(model: nn.Module, n_tokens: int, temperature: float = 1.0, prompt=Non
     ``stop_at_eos``: stop after this many ``</s>`` have been drawn. Returns the drawn ids
     (without the prompt). ``temperature`` -> 0 approaches greedy decoding; 1 samples the model.
     """
-    if not (isinstance(temperature, (int, float)) and temperature > 0):
-        raise ValueError(f"temperature must be a number > 0, got {temperature!r}")
-    if not isinstance(n_tokens, (int, np.integer)) or n_tokens < 0:
-        raise ValueError(f"n_tokens must be an integer >= 0, got {n_tokens!r}")
+    _check_model(model)
+    n_tokens = check_int("n_tokens", n_tokens, low=0)
+    temperature = check_number("temperature", temperature, low=0.0, low_open=True)
+    _check_generator(generator)
+    if stop_at_eos is not None:
+        stop_at_eos = check_int("stop_at_eos", stop_at_eos, low=1)
     prompt = check_ids([EOS_ID] if prompt is None else prompt, model.vocab_size, "prompt")
     if prompt.numel() == 0:
         raise ValueError("prompt must hold at least one id")
@@ -622,7 +901,8 @@ def sample(model: nn.Module, n_tokens: int, temperature: float = 1.0, prompt=Non
     logits, state = model(prompt.view(1, -1), state)
     out, n_eos = [], 0
     for _ in range(n_tokens):
-        p = torch.softmax(logits[0, -1].double() / temperature, dim=-1)
+        z = logits[0, -1].double()
+        p = torch.softmax((z - z.max()) / temperature, dim=-1)         # no inf - inf at small T
         w = int(torch.multinomial(p, 1, generator=generator))
         out.append(w)
         n_eos += w == EOS_ID
@@ -631,3 +911,125 @@ def sample(model: nn.Module, n_tokens: int, temperature: float = 1.0, prompt=Non
         logits, state = model(torch.tensor([[w]]), state)
     model.train(was_training)
     return out
+
+
+# ---------------------------------------------------------------------------------------------
+# A fair n-gram baseline: <unk> estimated from singletons, as the neural models learn it
+# ---------------------------------------------------------------------------------------------
+
+def unk_from_singletons(full, open_model, sentences) -> np.ndarray:
+    """Natural-log probability of every predicted token of ``sentences`` under the n-gram model
+    ``full`` with its ``<unk>`` probability taken from ``open_model``; float64 (N,), the tokens
+    and order of ``full.log_probs(sentences)`` (every word and every ``</s>``).
+
+    ``full`` (an ``helpers.ngram.NGramLM``) has every training word in its vocabulary, so
+    ``<unk>`` has training count 0 and gets only the uniform floor, while the neural models of
+    chapter 7 learn ``<unk>`` from training singletons (:func:`rare_to_unk`). ``open_model`` is
+    the same kind of model fitted with the training singletons mapped to ``<unk>`` (a
+    vocabulary of the words seen at least twice), the standard open-vocabulary n-gram. With
+    ``q(c) = P_open(<unk> | c)`` and ``u(c) = P_full(<unk> | c)`` at each token's context ``c``::
+
+        P(<unk> | c) = q(c),    P(w | c) = P_full(w | c) (1 - q(c)) / (1 - u(c))   (w != <unk>)
+
+    a normalised distribution over the full vocabulary that keeps ``full``'s distribution
+    over the known words and gives ``<unk>`` the Good-Turing estimate. Both models must share
+    their order ``n``.
+    """
+    for name, m in (("full", full), ("open_model", open_model)):
+        if not all(hasattr(m, a) for a in ("log_probs", "n", "stoi", "unk_id")):
+            raise TypeError(f"{name} must be a helpers.ngram.NGramLM, got {describe(m)}")
+        if m.unk_id is None:
+            raise ValueError(f"{name} must have {UNK!r} in its vocabulary, got a closed "
+                             f"vocabulary")
+    if full.n != open_model.n:
+        raise ValueError(f"open_model must have the order of full (n = {full.n}), got "
+                         f"n = {open_model.n}")
+    if isinstance(sentences, str) or not isinstance(sentences, (list, tuple)):
+        raise TypeError(f"sentences must be a list of token lists, got {describe(sentences)}")
+    if not sentences or not all(isinstance(x, (list, tuple)) and
+                                all(isinstance(w, str) for w in x) for x in sentences):
+        raise ValueError("sentences must be a non-empty list of lists of str tokens")
+    k = full.n - 1                                                     # context length
+    probes = [list(sent[max(0, t - k):t]) + [UNK] for sent in sentences
+              for t in range(len(sent) + 1)]                          # one per predicted token
+    at = np.cumsum([len(p) + 1 for p in probes]) - 2                   # the <unk> of each probe
+    u = np.exp(full.log_probs(probes)[at])                             # (N,) P_full(<unk> | c)
+    q = np.exp(open_model.log_probs(probes)[at])                       # (N,) P_open(<unk> | c)
+    lp = full.log_probs(sentences)                                     # (N,)
+    is_unk = np.array([w == UNK or w not in full.stoi for sent in sentences
+                       for w in [*sent, EOS]])
+    return np.where(is_unk, np.log(q), lp + np.log1p(-q) - np.log1p(-u))
+
+
+# ---------------------------------------------------------------------------------------------
+# The chapter's generation explorer
+# ---------------------------------------------------------------------------------------------
+
+def generation_explorer(lstm_samples: dict, ngram_models: dict, n: int = 5, *, seed: int = 1234,
+                        k: int = 3, max_len: int = 30):
+    """Chapter 7's explorer: model ("LSTM LM" or "KN n-gram") x sampling temperature -> ``k``
+    verses drawn at that temperature.
+
+    ``lstm_samples``: ``{str(temperature): text}`` with verses ended by ``</s>``, as
+    ``scripts/ch07_train.py`` stores them (``results/ch07_lstm.json``, ``"samples"``); its
+    temperatures are the slider's values. ``ngram_models``: ``{order: helpers.ngram.NGramLM}``;
+    the n-gram's verses are drawn live from ``ngram_models[n]`` with
+    ``helpers.ngram.sample_texts`` (``np.random.default_rng(seed)``, at most ``max_len`` words).
+    Returns a :class:`helpers.widgets.Explorer`.
+    """
+    from helpers.ngram import sample_texts
+    from helpers.widgets import Control, Explorer
+
+    if not isinstance(lstm_samples, dict) or not lstm_samples:
+        raise TypeError(f"lstm_samples must be a non-empty dict {{str(temperature): text}}, got "
+                        f"{describe(lstm_samples)}")
+    by_temperature = {}
+    for key, text in lstm_samples.items():
+        try:
+            T = float(key)
+        except (TypeError, ValueError) as err:
+            raise ValueError(f"lstm_samples keys must be temperatures (numbers), got "
+                             f"{key!r}") from err
+        if not (math.isfinite(T) and T > 0):
+            raise ValueError(f"lstm_samples keys must be temperatures > 0, got {key!r}")
+        if not isinstance(text, str) or not text.strip():
+            raise ValueError(f"lstm_samples values must be non-empty texts, got "
+                             f"{describe(text)} at {key!r}")
+        by_temperature[T] = text
+    if not isinstance(ngram_models, dict):
+        raise TypeError(f"ngram_models must be a dict {{order: NGramLM}}, got "
+                        f"{describe(ngram_models)}")
+    n = check_int("n", n, low=1)
+    if n not in ngram_models:
+        raise ValueError(f"n must be one of the orders of ngram_models {sorted(ngram_models)}, "
+                         f"got {n}")
+    seed = check_int("seed", seed, low=0)
+    k = check_int("k", k, low=1)
+    max_len = check_int("max_len", max_len, low=1)
+    temps = tuple(sorted(by_temperature))
+    kn_name = f"KN {n}-gram"
+
+    def compute(model, temperature):
+        if model == "LSTM LM":
+            verses = [v.strip() for v in by_temperature[temperature].split(EOS) if v.strip()]
+            return verses[:k]
+        return sample_texts(ngram_models, n, temperature, seed=seed, k=k, max_len=max_len)
+
+    return Explorer(compute, _draw_generation,
+                    [Control("model", ("LSTM LM", kn_name), "LSTM LM", "model"),
+                     Control("temperature", temps, 1.0 if 1.0 in temps else temps[0], "T")])
+
+
+def _draw_generation(verses, model, temperature):
+    """Frame of :func:`generation_explorer`: the numbered verses, wrapped, under a title."""
+    import textwrap
+
+    from helpers.plotting import new_figure
+
+    fig, ax = new_figure(figsize=(7.5, 3.0), layout=None)
+    ax.set_axis_off()
+    text = "\n\n".join(textwrap.fill(f"{j + 1}. {v}", 95) for j, v in enumerate(verses))
+    ax.text(0.0, 1.0, text, va="top", ha="left", fontsize=8.5, family="serif",
+            transform=ax.transAxes)
+    ax.set_title(f"{model}, T = {temperature}", loc="left", fontsize=10)
+    return fig
