@@ -15,20 +15,20 @@ def test_leaky_by_hand():
     np.testing.assert_allclose(m.leaky_integrate([1.0, 0.0, 2.0], 0.5), [0.5, 0.25, 1.125])
 
 
-@given(a=st.floats(0.01, 0.99), T=st.integers(1, 60))
+@given(beta=st.floats(0.01, 0.99), T=st.integers(1, 60))
 @settings(max_examples=50, deadline=None)
-def test_pulse_equals_closed_form_impulse_response(a, T):
+def test_pulse_equals_closed_form_impulse_response(beta, T):
     v = np.zeros(T)
     v[0] = 1.0
-    np.testing.assert_allclose(m.leaky_integrate(v, a), m.impulse_response(a, T), rtol=1e-12,
+    np.testing.assert_allclose(m.leaky_integrate(v, beta), m.impulse_response(beta, T), rtol=1e-12,
                                atol=1e-300)
 
 
-@given(a=st.floats(0.0, 1.0), c=st.floats(-5, 5))
+@given(beta=st.floats(0.0, 1.0), c=st.floats(-5, 5))
 @settings(max_examples=50, deadline=None)
-def test_constant_input_is_a_fixed_point(a, c):
+def test_constant_input_is_a_fixed_point(beta, c):
     # started at the input's value, an average of a constant stays there
-    u = m.leaky_integrate(np.full(30, c), a, u0=c)
+    u = m.leaky_integrate(np.full(30, c), beta, u0=c)
     np.testing.assert_allclose(u, c, atol=1e-12)
 
 
@@ -39,15 +39,15 @@ def test_impulse_response_sums_to_one():
 def test_per_unit_and_per_step_retention():
     rng = np.random.default_rng(0)
     v = rng.standard_normal((40, 3))
-    a_units = np.array([0.2, 0.5, 0.9])
-    u = m.leaky_integrate(v, a_units)
+    beta_units = np.array([0.2, 0.5, 0.9])
+    u = m.leaky_integrate(v, beta_units)
     for n in range(3):
-        np.testing.assert_allclose(u[:, n], m.leaky_integrate(v[:, n], a_units[n]))
-    a_steps = rng.uniform(0, 1, size=40)  # one value per step, shared by the units
-    u = m.leaky_integrate(v, a_steps)
+        np.testing.assert_allclose(u[:, n], m.leaky_integrate(v[:, n], beta_units[n]))
+    beta_steps = rng.uniform(0, 1, size=40)  # one value per step, shared by the units
+    u = m.leaky_integrate(v, beta_steps)
     ref = np.zeros(3)
     for t in range(40):
-        ref = a_steps[t] * ref + (1 - a_steps[t]) * v[t]
+        ref = beta_steps[t] * ref + (1 - beta_steps[t]) * v[t]
     np.testing.assert_allclose(u[-1], ref)
 
 
@@ -75,20 +75,20 @@ def test_steps_to_fraction_grows_too():
     assert m.steps_to_fraction(1e300, 1e307) == 2  # 1e600 overflows: it has crossed
 
 
-@given(a=st.floats(0.01, 0.999), frac=st.floats(1e-6, 0.99))
+@given(factor=st.floats(0.01, 0.999), frac=st.floats(1e-6, 0.99))
 @settings(max_examples=100, deadline=None)
-def test_steps_to_fraction_is_the_first_crossing(a, frac):
-    k = m.steps_to_fraction(a, frac)
-    assert a ** k < frac
-    assert k == 1 or a ** (k - 1) >= frac
+def test_steps_to_fraction_is_the_first_crossing(factor, frac):
+    k = m.steps_to_fraction(factor, frac)
+    assert factor ** k < frac
+    assert k == 1 or factor ** (k - 1) >= frac
 
 
-@given(a=st.floats(1.001, 50.0), level=st.floats(1.01, 1e200))
+@given(factor=st.floats(1.001, 50.0), level=st.floats(1.01, 1e200))
 @settings(max_examples=100, deadline=None)
-def test_steps_to_fraction_is_the_first_crossing_upwards(a, level):
-    k = m.steps_to_fraction(a, level)
-    assert a ** k > level
-    assert k == 1 or a ** (k - 1) <= level
+def test_steps_to_fraction_is_the_first_crossing_upwards(factor, level):
+    k = m.steps_to_fraction(factor, level)
+    assert factor ** k > level
+    assert k == 1 or factor ** (k - 1) <= level
 
 
 def test_tanh_unit_forgets_below_one_and_latches_above():
@@ -107,8 +107,8 @@ def test_flagged_recall_fixed_vs_gated():
     rng = np.random.default_rng(1234)
     v, flag, target = m.flagged_recall_task(50, 3000, rng)
     assert flag.sum(axis=0).tolist() == [1] * 3000
-    best_fixed = max(m.readout_r2(m.leaky_integrate(v, a)[-1], target)
-                     for a in (0.5, 0.9, 0.99, 0.999))
+    best_fixed = max(m.readout_r2(m.leaky_integrate(v, beta)[-1], target)
+                     for beta in (0.5, 0.9, 0.99, 0.999))
     gated = m.readout_r2(m.leaky_integrate(v, m.gate_from_flags(flag))[-1], target)
     assert best_fixed < 0.1
     assert gated == pytest.approx(1.0)
@@ -146,7 +146,7 @@ def test_leaky_response_is_the_leaky_unit_on_the_pattern():
 
 def test_explorer_renders_every_static_frame():
     ex = m.leaky_explorer()
-    assert ex.static_names == ("a", "pattern")
+    assert ex.static_names == ("beta", "pattern")
     grid = list(ex.grid(ex.static_names))
     assert len(grid) == len(m.RETENTIONS) * len(m.PATTERNS)
     for params in grid:
@@ -154,7 +154,7 @@ def test_explorer_renders_every_static_frame():
         ax = fig.axes[0]
         texts = [t.get_text() for t in ax.texts]
         assert not any("cannot compute" in t for t in texts), params  # no error frame
-        assert f"a = {params['a']:g}" in ax.get_title()
+        assert f"β = {params['beta']:g}" in ax.get_title()
         state = ax.lines[1].get_ydata()
         np.testing.assert_allclose(state, m.leaky_response(**params)["u"])
         assert ex.png(**params).startswith(b"\x89PNG")
@@ -169,46 +169,46 @@ GOOD_DATA = m.leaky_response(0.9, "pulse")
 
 # (function, args, kwargs, exception, the argument the message must name)
 BAD = [
-    (m.leaky_integrate, ([],), {"a": 0.5}, ValueError, "v"),
-    (m.leaky_integrate, (np.zeros((2, 2, 2)),), {"a": 0.5}, ValueError, "v"),
-    (m.leaky_integrate, ([1.0, np.nan],), {"a": 0.5}, ValueError, "v"),
-    (m.leaky_integrate, ("abc",), {"a": 0.5}, TypeError, "v"),
-    (m.leaky_integrate, ([1.0, 2.0],), {"a": 1.5}, ValueError, "a"),
-    (m.leaky_integrate, ([1.0, 2.0],), {"a": -0.1}, ValueError, "a"),
-    (m.leaky_integrate, ([1.0, 2.0],), {"a": _nan()}, ValueError, "a"),
-    (m.leaky_integrate, ([1.0, 2.0],), {"a": np.array([True, False])}, TypeError, "a"),
-    (m.leaky_integrate, ([1.0, 2.0],), {"a": "0.5"}, TypeError, "a"),
-    (m.leaky_integrate, (np.zeros((4, 3)),), {"a": np.ones(2) * 0.5}, ValueError, "a"),
-    (m.leaky_integrate, (np.zeros((4, 3)),), {"a": 0.5, "u0": np.zeros(2)}, ValueError, "u0"),
-    (m.leaky_integrate, ([1.0, 2.0],), {"a": 0.5, "u0": np.inf}, ValueError, "u0"),
-    (m.leaky_integrate, ([1.0, 2.0],), {"a": 0.5, "u0": None}, TypeError, "u0"),
+    (m.leaky_integrate, ([],), {"beta": 0.5}, ValueError, "v"),
+    (m.leaky_integrate, (np.zeros((2, 2, 2)),), {"beta": 0.5}, ValueError, "v"),
+    (m.leaky_integrate, ([1.0, np.nan],), {"beta": 0.5}, ValueError, "v"),
+    (m.leaky_integrate, ("abc",), {"beta": 0.5}, TypeError, "v"),
+    (m.leaky_integrate, ([1.0, 2.0],), {"beta": 1.5}, ValueError, "beta"),
+    (m.leaky_integrate, ([1.0, 2.0],), {"beta": -0.1}, ValueError, "beta"),
+    (m.leaky_integrate, ([1.0, 2.0],), {"beta": _nan()}, ValueError, "beta"),
+    (m.leaky_integrate, ([1.0, 2.0],), {"beta": np.array([True, False])}, TypeError, "beta"),
+    (m.leaky_integrate, ([1.0, 2.0],), {"beta": "0.5"}, TypeError, "beta"),
+    (m.leaky_integrate, (np.zeros((4, 3)),), {"beta": np.ones(2) * 0.5}, ValueError, "beta"),
+    (m.leaky_integrate, (np.zeros((4, 3)),), {"beta": 0.5, "u0": np.zeros(2)}, ValueError, "u0"),
+    (m.leaky_integrate, ([1.0, 2.0],), {"beta": 0.5, "u0": np.inf}, ValueError, "u0"),
+    (m.leaky_integrate, ([1.0, 2.0],), {"beta": 0.5, "u0": None}, TypeError, "u0"),
     (m.impulse_response, (0.5, 0), {}, ValueError, "T"),
     (m.impulse_response, (0.5, 2.5), {}, TypeError, "T"),
     (m.impulse_response, (0.5, "10"), {}, TypeError, "T"),
-    (m.impulse_response, (1.0, 10), {}, ValueError, "a"),
-    (m.impulse_response, (_nan(), 10), {}, ValueError, "a"),
-    (m.impulse_response, (None, 10), {}, TypeError, "a"),
-    (m.half_life, (1.0,), {}, ValueError, "a"),
-    (m.half_life, (0.0,), {}, ValueError, "a"),
-    (m.half_life, ("x",), {}, TypeError, "a"),
-    (m.half_life, (_nan(),), {}, ValueError, "a"),
-    (m.half_life, (-0.5,), {}, ValueError, "a"),
-    (m.half_life, (True,), {}, TypeError, "a"),
-    (m.time_constant, (_nan(),), {}, ValueError, "a"),
-    (m.time_constant, (1.0,), {}, ValueError, "a"),
-    (m.time_constant, (0.0,), {}, ValueError, "a"),
-    (m.time_constant, (2.0,), {}, ValueError, "a"),
-    (m.time_constant, ([0.5],), {}, TypeError, "a"),
+    (m.impulse_response, (1.0, 10), {}, ValueError, "beta"),
+    (m.impulse_response, (_nan(), 10), {}, ValueError, "beta"),
+    (m.impulse_response, (None, 10), {}, TypeError, "beta"),
+    (m.half_life, (1.0,), {}, ValueError, "beta"),
+    (m.half_life, (0.0,), {}, ValueError, "beta"),
+    (m.half_life, ("x",), {}, TypeError, "beta"),
+    (m.half_life, (_nan(),), {}, ValueError, "beta"),
+    (m.half_life, (-0.5,), {}, ValueError, "beta"),
+    (m.half_life, (True,), {}, TypeError, "beta"),
+    (m.time_constant, (_nan(),), {}, ValueError, "beta"),
+    (m.time_constant, (1.0,), {}, ValueError, "beta"),
+    (m.time_constant, (0.0,), {}, ValueError, "beta"),
+    (m.time_constant, (2.0,), {}, ValueError, "beta"),
+    (m.time_constant, ([0.5],), {}, TypeError, "beta"),
     (m.steps_to_fraction, (0.5, 1.0), {}, ValueError, "fraction"),
     (m.steps_to_fraction, (1.5, 0.5), {}, ValueError, "fraction"),
     (m.steps_to_fraction, (0.5, 0.0), {}, ValueError, "fraction"),
     (m.steps_to_fraction, (0.5, _nan()), {}, ValueError, "fraction"),
     (m.steps_to_fraction, (1.5, np.inf), {}, ValueError, "fraction"),
-    (m.steps_to_fraction, (1.0, 0.5), {}, ValueError, "a"),
-    (m.steps_to_fraction, (0.0, 0.5), {}, ValueError, "a"),
-    (m.steps_to_fraction, (-0.5, 0.5), {}, ValueError, "a"),
-    (m.steps_to_fraction, (_nan(), 0.5), {}, ValueError, "a"),
-    (m.steps_to_fraction, ("0.9", 0.5), {}, TypeError, "a"),
+    (m.steps_to_fraction, (1.0, 0.5), {}, ValueError, "factor"),
+    (m.steps_to_fraction, (0.0, 0.5), {}, ValueError, "factor"),
+    (m.steps_to_fraction, (-0.5, 0.5), {}, ValueError, "factor"),
+    (m.steps_to_fraction, (_nan(), 0.5), {}, ValueError, "factor"),
+    (m.steps_to_fraction, ("0.9", 0.5), {}, TypeError, "factor"),
     (m.input_pattern, ("sine", 50), {}, ValueError, "kind"),
     (m.input_pattern, (None, 50), {}, ValueError, "kind"),
     (m.input_pattern, ("pulse", 5), {}, ValueError, "T"),
@@ -241,20 +241,20 @@ BAD = [
     (m.gate_from_flags, (np.zeros((2, 2, 2), dtype=bool),), {}, ValueError, "flag"),
     (m.gate_from_flags, ("TFT",), {}, TypeError, "flag"),
     (m.gate_from_flags, (None,), {}, TypeError, "flag"),
-    (m.leaky_response, (1.0, "pulse"), {}, ValueError, "a"),
-    (m.leaky_response, (_nan(), "pulse"), {}, ValueError, "a"),
+    (m.leaky_response, (1.0, "pulse"), {}, ValueError, "beta"),
+    (m.leaky_response, (_nan(), "pulse"), {}, ValueError, "beta"),
     (m.leaky_response, (0.9, "sine"), {}, ValueError, "pattern"),
     (m.leaky_response, (0.9, "pulse"), {"T": 10}, ValueError, "T"),
     (m.leaky_response, (0.9, "noise"), {"seed": -1}, ValueError, "seed"),
     (m.leaky_response, (0.9, "noise"), {"seed": 1.5}, TypeError, "seed"),
-    (m.draw_leaky_response, ({"v": [1.0]},), {"a": 0.9, "pattern": "pulse"}, TypeError, "data"),
-    (m.draw_leaky_response, (None,), {"a": 0.9, "pattern": "pulse"}, TypeError, "data"),
+    (m.draw_leaky_response, ({"v": [1.0]},), {"beta": 0.9, "pattern": "pulse"}, TypeError, "data"),
+    (m.draw_leaky_response, (None,), {"beta": 0.9, "pattern": "pulse"}, TypeError, "data"),
     (m.draw_leaky_response, ({**GOOD_DATA, "u": GOOD_DATA["u"][:5]},),
-     {"a": 0.9, "pattern": "pulse"}, ValueError, "data['u']"),
+     {"beta": 0.9, "pattern": "pulse"}, ValueError, "data['u']"),
     (m.draw_leaky_response, ({**GOOD_DATA, "half_life": _nan()},),
-     {"a": 0.9, "pattern": "pulse"}, ValueError, "data['half_life']"),
-    (m.draw_leaky_response, (GOOD_DATA,), {"a": 1.5, "pattern": "pulse"}, ValueError, "a"),
-    (m.draw_leaky_response, (GOOD_DATA,), {"a": 0.9, "pattern": "sine"}, ValueError, "pattern"),
+     {"beta": 0.9, "pattern": "pulse"}, ValueError, "data['half_life']"),
+    (m.draw_leaky_response, (GOOD_DATA,), {"beta": 1.5, "pattern": "pulse"}, ValueError, "beta"),
+    (m.draw_leaky_response, (GOOD_DATA,), {"beta": 0.9, "pattern": "sine"}, ValueError, "pattern"),
     (m.leaky_explorer, (), {"T": 5}, ValueError, "T"),
     (m.leaky_explorer, (), {"T": 120.0}, TypeError, "T"),
     (m.leaky_explorer, (), {"T": "120"}, TypeError, "T"),

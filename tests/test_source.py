@@ -10,7 +10,7 @@ from helpers.source import show_source
 def test_shows_functions_classes_methods_and_modules():
     from helpers.data import Vocab
 
-    assert show_source(memory.half_life).data.startswith("def half_life(a: float)")
+    assert show_source(memory.half_life).data.startswith("def half_life(beta: float)")
     assert "class Vocab" in show_source(Vocab).data
     assert "def encode" in show_source(Vocab.encode).data
     assert '"""Memory and forgetting' in show_source(memory).data

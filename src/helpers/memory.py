@@ -2,11 +2,13 @@
 
 The leaky unit (Mozer 1992; Goodfellow et al. 2016, section 10.9.2)
 
-    u_t = a_t * u_{t-1} + (1 - a_t) * v_t,        t = 1, ..., T            (leaky)
+    u_t = beta_t * u_{t-1} + (1 - beta_t) * v_t,        t = 1, ..., T            (leaky)
 
-is an exponential moving average of its input ``v``. With a constant ``a`` in (0, 1) it forgets
-geometrically: one input's weight after ``k`` steps is ``(1 - a) a^k``. Letting ``a_t`` depend on
-the step (a gate) lets one unit keep a value for as long as it wants and overwrite it on demand.
+is an exponential moving average of its input ``v`` with retention ``beta`` (the book's beta,
+the role Adam's beta plays for its moving averages). With a constant ``beta`` in (0, 1) it forgets
+geometrically: one input's weight after ``k`` steps is ``(1 - beta) beta^k``. Letting ``beta_t``
+depend on the step (a gate) lets one unit keep a value for as long as it wants and overwrite it
+on demand.
 
 Shapes: ``T`` steps, ``N`` independent units (or trials). Arrays are float64.
 
@@ -28,21 +30,21 @@ ONSET = 10  # index of the first input of the "pulse", "two pulses" and "step" p
 MIN_PATTERN_T = 2 * ONSET + 2  # the second pulse, at index T // 2, must come after the first
 
 
-def _check_retention(name: str, a) -> float:
-    """A scalar retention in the open interval (0, 1), where ``ln a`` is finite and negative."""
-    return check_number(name, a, low=0.0, high=1.0, low_open=True, high_open=True)
+def _check_retention(name: str, beta) -> float:
+    """A scalar retention in the open interval (0, 1), where ``ln beta`` is finite and negative."""
+    return check_number(name, beta, low=0.0, high=1.0, low_open=True, high_open=True)
 
 
-def leaky_integrate(v, a, u0=0.0) -> np.ndarray:
-    """Run the leaky unit ``u_t = a_t u_{t-1} + (1 - a_t) v_t`` over the inputs ``v``.
+def leaky_integrate(v, beta, u0=0.0) -> np.ndarray:
+    """Run the leaky unit ``u_t = beta_t u_{t-1} + (1 - beta_t) v_t`` over the inputs ``v``.
 
     Parameters
     ----------
     v : array, shape (T,) or (T, N), T >= 1 -- finite inputs, one row per step.
-    a : number or array broadcastable to ``v`` -- retention in [0, 1]: a scalar (one time
+    beta : number or array broadcastable to ``v`` -- retention in [0, 1]: a scalar (one time
         constant), shape (N,) (one per unit) or (T,) / (T, N) (a different value each step,
         i.e. a gate). A boolean array is refused: build the gate of a flag with
-        :func:`gate_from_flags` (``True`` means *overwrite*, i.e. ``a_t = 0``).
+        :func:`gate_from_flags` (``True`` means *overwrite*, i.e. ``beta_t = 0``).
     u0 : finite number or array of shape (N,) -- the state before step 1.
 
     Returns
@@ -50,20 +52,21 @@ def leaky_integrate(v, a, u0=0.0) -> np.ndarray:
     u : array, same shape as ``v`` -- the states u_1, ..., u_T.
     """
     v = check_array("v", v, ndim=(1, 2), dtype=np.float64, finite=True, min_size=1)
-    a = check_array("a", a, ndim=(0, 1, 2))
-    if a.dtype == np.bool_:
-        raise TypeError("a must hold retentions in [0, 1], got a boolean array; "
+    beta = check_array("beta", beta, ndim=(0, 1, 2))
+    if beta.dtype == np.bool_:
+        raise TypeError("beta must hold retentions in [0, 1], got a boolean array; "
                         "use gate_from_flags(flag) to turn flags into a gate")
-    a = a.astype(np.float64)
-    if a.ndim == 1 and v.ndim == 2 and a.shape[0] == v.shape[0] and a.shape[0] != v.shape[1]:
-        a = a[:, None]  # one value per step, shared by all units
+    beta = beta.astype(np.float64)
+    if (beta.ndim == 1 and v.ndim == 2 and beta.shape[0] == v.shape[0]
+            and beta.shape[0] != v.shape[1]):
+        beta = beta[:, None]  # one value per step, shared by all units
     try:
-        a_full = np.broadcast_to(a, v.shape)
+        beta_full = np.broadcast_to(beta, v.shape)
     except ValueError as err:
-        raise ValueError(f"a must be a scalar or broadcastable to v's shape {v.shape}, "
-                         f"got shape {a.shape}") from err
-    if np.any(np.isnan(a_full)) or np.any(a_full < 0) or np.any(a_full > 1):
-        raise ValueError("a must lie in [0, 1] everywhere, got values outside it (or NaN)")
+        raise ValueError(f"beta must be a scalar or broadcastable to v's shape {v.shape}, "
+                         f"got shape {beta.shape}") from err
+    if np.any(np.isnan(beta_full)) or np.any(beta_full < 0) or np.any(beta_full > 1):
+        raise ValueError("beta must lie in [0, 1] everywhere, got values outside it (or NaN)")
     u_prev = check_array("u0", u0, finite=True)
     try:
         u_prev = np.broadcast_to(u_prev.astype(np.float64), v.shape[1:]).copy()
@@ -72,55 +75,58 @@ def leaky_integrate(v, a, u0=0.0) -> np.ndarray:
                          f"{u_prev.shape}") from err
     u = np.empty_like(v)
     for t in range(v.shape[0]):
-        u_prev = a_full[t] * u_prev + (1.0 - a_full[t]) * v[t]
+        u_prev = beta_full[t] * u_prev + (1.0 - beta_full[t]) * v[t]
         u[t] = u_prev
     return u
 
 
-def impulse_response(a: float, T: int) -> np.ndarray:
-    """Closed form of the leaky unit's answer to a unit pulse at step 1: ``(1 - a) a^k`` for
-    ``k = 0, ..., T-1``; ``a`` in (0, 1), ``T >= 1``; shape (T,)."""
-    a = _check_retention("a", a)
+def impulse_response(beta: float, T: int) -> np.ndarray:
+    """Closed form of the leaky unit's answer to a unit pulse at step 1: ``(1 - beta) beta^k``
+    for ``k = 0, ..., T-1``; ``beta`` in (0, 1), ``T >= 1``; shape (T,)."""
+    beta = _check_retention("beta", beta)
     T = check_int("T", T, low=1)
-    return (1.0 - a) * a ** np.arange(T)
+    return (1.0 - beta) * beta ** np.arange(T)
 
 
-def half_life(a: float) -> float:
-    """Steps after which one input's weight has halved: ``ln 0.5 / ln a``, for ``a`` in (0, 1)."""
-    a = _check_retention("a", a)
-    return math.log(0.5) / math.log(a)
+def half_life(beta: float) -> float:
+    """Steps after which one input's weight has halved: ``ln 0.5 / ln beta``, for ``beta`` in
+    (0, 1)."""
+    beta = _check_retention("beta", beta)
+    return math.log(0.5) / math.log(beta)
 
 
-def time_constant(a: float) -> float:
-    """Steps after which one input's weight has shrunk by a factor e: ``-1 / ln a``, for ``a``
-    in (0, 1)."""
-    a = _check_retention("a", a)
-    return -1.0 / math.log(a)
+def time_constant(beta: float) -> float:
+    """Steps after which one input's weight has shrunk by a factor e: ``-1 / ln beta``, for
+    ``beta`` in (0, 1)."""
+    beta = _check_retention("beta", beta)
+    return -1.0 / math.log(beta)
 
 
-def _power(a: float, k: int) -> float:
-    """``a ** k`` for a float ``a > 0`` and an int ``k >= 0``; inf where it overflows."""
+def _power(factor: float, k: int) -> float:
+    """``factor ** k`` for a float ``factor > 0`` and an int ``k >= 0``; inf where it overflows."""
     try:
-        return a ** k
+        return factor ** k
     except OverflowError:
         return math.inf
 
 
-def steps_to_fraction(a: float, fraction: float) -> int:
-    """Fewest whole steps ``k`` after which a product of ``k`` per-step factors ``a`` has crossed
-    ``fraction`` of its start: ``a**k < fraction`` for a decay (``a < 1``), ``a**k > fraction``
-    for a growth (``a > 1``).
+def steps_to_fraction(factor: float, fraction: float) -> int:
+    """Fewest whole steps ``k`` after which a product of ``k`` per-step factors ``factor`` has
+    crossed ``fraction`` of its start: ``factor**k < fraction`` for a decay (``factor < 1``),
+    ``factor**k > fraction`` for a growth (``factor > 1``).
 
     This is how long a memory (chapter 1) or a gradient (chapters 2 and 4) that is multiplied by
-    ``a`` at every step takes to fall below (or grow above) a level. The logarithms give
-    ``k = floor(ln fraction / ln a) + 1``; the answer is then checked against ``a**k`` itself, so
-    that a level hit exactly (``0.5**2 == 0.25``) is not counted as crossed.
+    ``factor`` at every step takes to fall below (or grow above) a level. The logarithms give
+    ``k = floor(ln fraction / ln factor) + 1``; the answer is then checked against ``factor**k``
+    itself, so that a level hit exactly (``0.5**2 == 0.25``) is not counted as crossed.
 
     Parameters
     ----------
-    a : finite number > 0 and != 1 -- the factor applied at every step.
-    fraction : finite number > 0 -- the level, relative to the start; below 1 when ``a < 1``,
-        above 1 when ``a > 1`` (a decay never rises above its start, a growth never falls).
+    factor : finite number > 0 and != 1 -- the factor applied at every step (chapter 1's
+        retention beta, chapter 2's per-step factor r, chapter 4's update gate z).
+    fraction : finite number > 0 -- the level, relative to the start; below 1 when
+        ``factor < 1``, above 1 when ``factor > 1`` (a decay never rises above its start, a growth
+        never falls).
 
     Returns
     -------
@@ -133,20 +139,21 @@ def steps_to_fraction(a: float, fraction: float) -> int:
     >>> steps_to_fraction(1.01, 100.0)
     463
     """
-    a = check_number("a", a, low=0.0, low_open=True)
+    factor = check_number("factor", factor, low=0.0, low_open=True)
     fraction = check_number("fraction", fraction, low=0.0, low_open=True)
-    if a == 1.0:
-        raise ValueError("a must differ from 1 (a**k = 1 never crosses a level), got 1.0")
-    if a < 1.0 and not fraction < 1.0:
-        raise ValueError(f"fraction must be < 1 when a < 1 (a decay starts at 1 and only falls), "
-                         f"got {fraction}")
-    if a > 1.0 and not fraction > 1.0:
-        raise ValueError(f"fraction must be > 1 when a > 1 (a growth starts at 1 and only rises), "
-                         f"got {fraction}")
-    crossed = (lambda k: _power(a, k) < fraction) if a < 1.0 else \
-        (lambda k: _power(a, k) > fraction)
-    k = max(1, math.floor(math.log(fraction) / math.log(a)) + 1)
-    # guard the floor against rounding when ln fraction / ln a is (nearly) an integer
+    if factor == 1.0:
+        raise ValueError("factor must differ from 1 (factor**k = 1 never crosses a level), "
+                         "got 1.0")
+    if factor < 1.0 and not fraction < 1.0:
+        raise ValueError(f"fraction must be < 1 when factor < 1 (a decay starts at 1 and only "
+                         f"falls), got {fraction}")
+    if factor > 1.0 and not fraction > 1.0:
+        raise ValueError(f"fraction must be > 1 when factor > 1 (a growth starts at 1 and only "
+                         f"rises), got {fraction}")
+    crossed = (lambda k: _power(factor, k) < fraction) if factor < 1.0 else \
+        (lambda k: _power(factor, k) > fraction)
+    k = max(1, math.floor(math.log(fraction) / math.log(factor)) + 1)
+    # guard the floor against rounding when ln fraction / ln factor is (nearly) an integer
     while k > 1 and crossed(k - 1):
         k -= 1
     while not crossed(k):
@@ -222,7 +229,7 @@ def flagged_recall_task(T: int, n_trials: int, rng: np.random.Generator):
 
 def readout_r2(u_T, target) -> float:
     """Fraction of ``target``'s variance explained by the best affine read-out
-    ``alpha * u_T + beta`` (least squares); finite inputs of shape (N,), N >= 2, with a
+    ``c_1 u_T + c_0`` (least squares); finite inputs of shape (N,), N >= 2, with a
     ``target`` that varies. 1 = perfect recall, 0 = none (also when ``u_T`` is constant)."""
     u_T = check_array("u_T", u_T, ndim=1, dtype=np.float64, finite=True, min_size=2)
     target = check_array("target", target, ndim=1, dtype=np.float64, finite=True, min_size=2)
@@ -238,7 +245,7 @@ def readout_r2(u_T, target) -> float:
 
 
 def gate_from_flags(flag) -> np.ndarray:
-    """The gate a unit needs for flagged recall: ``a_t = 0`` (overwrite) where flagged, ``1``
+    """The gate a unit needs for flagged recall: ``beta_t = 0`` (overwrite) where flagged, ``1``
     (hold) elsewhere; ``flag`` is a boolean array of shape (T,) or (T, N), returned shape."""
     flag = check_array("flag", flag, ndim=(1, 2), min_size=1)
     if flag.dtype != np.bool_:
@@ -251,22 +258,22 @@ def gate_from_flags(flag) -> np.ndarray:
 RETENTIONS = (0.3, 0.5, 0.7, 0.8, 0.9, 0.95, 0.97, 0.99)
 
 
-def leaky_response(a: float, pattern: str, T: int = 120, seed: int = 7) -> dict:
-    """What the explorer draws: the leaky unit with retention ``a`` (in (0, 1)) driven by
+def leaky_response(beta: float, pattern: str, T: int = 120, seed: int = 7) -> dict:
+    """What the explorer draws: the leaky unit with retention ``beta`` (in (0, 1)) driven by
     ``input_pattern(pattern, T)``; the noise pattern is drawn from ``default_rng(seed)``, so a
     frame is the same every time.
 
     Returns ``{"v": (T,) input, "u": (T,) states, "half_life": steps}``.
     """
-    a = _check_retention("a", a)
+    beta = _check_retention("beta", beta)
     pattern = check_choice("pattern", pattern, PATTERNS)
     T = check_int("T", T, low=MIN_PATTERN_T)
     seed = check_int("seed", seed, low=0)
     v = input_pattern(pattern, T, np.random.default_rng(seed))
-    return {"v": v, "u": leaky_integrate(v, a), "half_life": half_life(a)}
+    return {"v": v, "u": leaky_integrate(v, beta), "half_life": half_life(beta)}
 
 
-def draw_leaky_response(data: dict, a: float, pattern: str):
+def draw_leaky_response(data: dict, beta: float, pattern: str):
     """Frame for :func:`leaky_response`: input and state against the step, and (for the
     deterministic patterns) a dashed line one half-life after the first input. Returns the
     Figure."""
@@ -278,7 +285,7 @@ def draw_leaky_response(data: dict, a: float, pattern: str):
     v = check_array("data['v']", data["v"], ndim=1, finite=True, min_size=1)
     u = check_array("data['u']", data["u"], shape=v.shape, finite=True)
     t_half = check_number("data['half_life']", data["half_life"], low=0.0, low_open=True)
-    a = _check_retention("a", a)
+    beta = _check_retention("beta", beta)
     pattern = check_choice("pattern", pattern, PATTERNS)
     fig, ax = new_figure(figsize=(6.4, 3.2), layout=None)
     t = np.arange(1, v.size + 1)
@@ -287,13 +294,13 @@ def draw_leaky_response(data: dict, a: float, pattern: str):
     if pattern != "noise":
         ax.axvline(ONSET + 1 + t_half, color=PALETTE["orange"], ls="--",
                    label=f"half-life after the first input: {t_half:.1f} steps")
-    label(ax, "step t", "value", f"leaky unit, a = {a:g}")
+    label(ax, "step t", "value", f"leaky unit, β = {beta:g}")
     ax.legend(loc="upper right", fontsize=8)
     return fig
 
 
 def leaky_explorer(T: int = 120, seed: int = 7):
-    """The chapter's explorer: retention ``a`` (one of :data:`RETENTIONS`) x input pattern over
+    """The chapter's explorer: retention ``beta`` (one of :data:`RETENTIONS`) x input pattern over
     :func:`leaky_response` / :func:`draw_leaky_response`; both controls are precomputed for the
     kernel-free page (8 x 4 frames)."""
     from helpers.widgets import Control, Explorer
@@ -301,10 +308,10 @@ def leaky_explorer(T: int = 120, seed: int = 7):
     T = check_int("T", T, low=MIN_PATTERN_T)
     seed = check_int("seed", seed, low=0)
 
-    def compute(a, pattern):
-        return leaky_response(a, pattern, T=T, seed=seed)
+    def compute(beta, pattern):
+        return leaky_response(beta, pattern, T=T, seed=seed)
 
     return Explorer(compute, draw_leaky_response,
-                    [Control("a", RETENTIONS, 0.9, "retention a", fmt=lambda x: f"{x:g}"),
+                    [Control("beta", RETENTIONS, 0.9, "retention β", fmt=lambda x: f"{x:g}"),
                      Control("pattern", PATTERNS, "two pulses", "input")],
-                    static=("a", "pattern"))
+                    static=("beta", "pattern"))
