@@ -100,6 +100,10 @@ def test_hand_worked_step():
     for name, val in (("i", i), ("f", f), ("g", g), ("o", o), ("c", c_new),
                       ("h", o * math.tanh(c_new))):
         assert out[name][0, 0] == pytest.approx(val, abs=1e-14), name
+    # the pre-activation a_t (eq-ch03-a), blocks in torch's order i, f, g, o
+    np.testing.assert_allclose(out["a"][0], [0.5 * x + 0.1 * h, -0.3 * x + 0.4 * h + 1.0,
+                                             0.8 * x - 0.6 * h, 1.2 * x + 0.2 * h], atol=1e-14)
+    assert "z" not in out  # z is the GRU's update gate (book/notation.md)
 
 
 def test_step_equals_forward_and_torch_roundtrip():

@@ -3,11 +3,11 @@
 
 One step, for a batch of B sequences (rows), hidden size H, input size D:
 
-    z_t = x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh        (B, 4H): all four blocks in one product
-    i_t = sigmoid(z_t[:, 0:H])        input gate        (the notes' 输入门)
-    f_t = sigmoid(z_t[:, H:2H])       forget gate       (遗忘门)
-    g_t = tanh(z_t[:, 2H:3H])         candidate         (候选, the notes' C'(t)) -- not a gate
-    o_t = sigmoid(z_t[:, 3H:4H])      output gate       (输出门)
+    a_t = x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh        (B, 4H): all four blocks in one product
+    i_t = sigmoid(a_t[:, 0:H])        input gate        (the notes' 输入门)
+    f_t = sigmoid(a_t[:, H:2H])       forget gate       (遗忘门)
+    g_t = tanh(a_t[:, 2H:3H])         candidate         (候选, the notes' C'(t)) -- not a gate
+    o_t = sigmoid(a_t[:, 3H:4H])      output gate       (输出门)
     c_t = f_t * c_{t-1} + i_t * g_t   cell state        (记忆单元状态, the notes' C(t))
     h_t = o_t * tanh(c_t)             hidden state      (the notes' S(t))
 
@@ -100,7 +100,7 @@ def step(params: LSTMParams, x_t, state=None) -> dict[str, np.ndarray]:
     pair ``(h_prev, c_prev)``, each (B, H) (or (H,) with an unbatched ``x_t``), zeros if None.
 
     Returns a dict with the gates ``i, f, g, o``, the new ``c`` and ``h`` (each shaped like the
-    state) and the pre-activations ``z`` (B, 4H) or (4H,).
+    state) and the pre-activations ``a`` (B, 4H) or (4H,).
     """
     params = _check_params(params)
     x_t = check_array("x_t", x_t, ndim=(1, 2))
@@ -114,12 +114,12 @@ def step(params: LSTMParams, x_t, state=None) -> dict[str, np.ndarray]:
                             f"got {describe(state)}")
         state = tuple(None if s is None else np.asarray(s)[None] for s in state)
     h_prev, c_prev = _initial_state(state, B, H, params.dtype, layer_axis=False)
-    z = x @ params.W_ih.T + params.b_ih + h_prev @ params.W_hh.T + params.b_hh  # (B, 4H)
-    i, f = expit(z[:, :H]), expit(z[:, H:2 * H])
-    g, o = np.tanh(z[:, 2 * H:3 * H]), expit(z[:, 3 * H:])
+    a = x @ params.W_ih.T + params.b_ih + h_prev @ params.W_hh.T + params.b_hh  # (B, 4H)
+    i, f = expit(a[:, :H]), expit(a[:, H:2 * H])
+    g, o = np.tanh(a[:, 2 * H:3 * H]), expit(a[:, 3 * H:])
     c = f * c_prev + i * g
     h = o * np.tanh(c)
-    out = {"z": z, "i": i, "f": f, "g": g, "o": o, "c": c, "h": h}
+    out = {"a": a, "i": i, "f": f, "g": g, "o": o, "c": c, "h": h}
     return {k: v[0] for k, v in out.items()} if squeeze else out
 
 
@@ -151,13 +151,13 @@ def forward(params: LSTMParams, x, state=None):
     cs[0], hs[0] = c, h
     ig = np.empty((B, H), dtype=dtype)
     for t in range(T):
-        z = gates[t]
-        np.matmul(hs[t], W_hhT, out=z)
-        z += xw[t]  # (B, 4H): all four blocks at once
-        expit(z[:, :2 * H], out=z[:, :2 * H])  # i, f
-        np.tanh(z[:, 2 * H:3 * H], out=z[:, 2 * H:3 * H])  # g
-        expit(z[:, 3 * H:], out=z[:, 3 * H:])  # o
-        i, f, g, o = z[:, :H], z[:, H:2 * H], z[:, 2 * H:3 * H], z[:, 3 * H:]
+        a = gates[t]
+        np.matmul(hs[t], W_hhT, out=a)
+        a += xw[t]  # (B, 4H): all four blocks at once
+        expit(a[:, :2 * H], out=a[:, :2 * H])  # i, f
+        np.tanh(a[:, 2 * H:3 * H], out=a[:, 2 * H:3 * H])  # g
+        expit(a[:, 3 * H:], out=a[:, 3 * H:])  # o
+        i, f, g, o = a[:, :H], a[:, H:2 * H], a[:, 2 * H:3 * H], a[:, 3 * H:]
         np.multiply(f, cs[t], out=cs[t + 1])  # c_t = f * c_{t-1} + i * g
         np.multiply(i, g, out=ig)
         cs[t + 1] += ig
@@ -200,7 +200,7 @@ def _backward(cache, d_out, d_final_state, keep_states: bool = False):
                         f"(1, {B}, {H}), got {describe(d_final_state)}")
     dh = _check_state("d_final_state[0] (dh_T)", d_final_state[0], (1, B, H), dtype)[0]
     dc = _check_state("d_final_state[1] (dc_T)", d_final_state[1], (1, B, H), dtype)[0]
-    dz = np.empty((T, B, 4 * H), dtype=dtype)  # dLoss/dz_t, all four blocks
+    da = np.empty((T, B, 4 * H), dtype=dtype)  # dLoss/da_t, all four blocks
     W_hh = p.W_hh
     dc_all = dh_all = None
     if keep_states:
@@ -209,7 +209,7 @@ def _backward(cache, d_out, d_final_state, keep_states: bool = False):
     tmp = np.empty((B, H), dtype=dtype)
     for t in range(T - 1, -1, -1):
         i, f, g, o = (gates[t, :, k * H:(k + 1) * H] for k in range(4))
-        d = dz[t]
+        d = da[t]
         d_i, d_f, d_g, d_o = (d[:, k * H:(k + 1) * H] for k in range(4))
         dh += dhs[t]  # dLoss/dh_{t+1}: from the loss and from step t+2
         if keep_states:
@@ -222,22 +222,22 @@ def _backward(cache, d_out, d_final_state, keep_states: bool = False):
         dc += tmp
         if keep_states:
             dc_all[t + 1] = dc
-        # dz_o = dh * tanh(c) * o * (1 - o)
+        # da_o = dh * tanh(c) * o * (1 - o)
         np.subtract(1.0, o, out=d_o)
         d_o *= o
         d_o *= tanh_c[t]
         d_o *= dh
-        # dz_i = dc * g * i * (1 - i)
+        # da_i = dc * g * i * (1 - i)
         np.subtract(1.0, i, out=d_i)
         d_i *= i
         d_i *= g
         d_i *= dc
-        # dz_f = dc * c_{t-1} * f * (1 - f)
+        # da_f = dc * c_{t-1} * f * (1 - f)
         np.subtract(1.0, f, out=d_f)
         d_f *= f
         d_f *= cs[t]
         d_f *= dc
-        # dz_g = dc * i * (1 - g^2)
+        # da_g = dc * i * (1 - g^2)
         np.multiply(g, g, out=d_g)
         np.subtract(1.0, d_g, out=d_g)
         d_g *= i
@@ -246,15 +246,15 @@ def _backward(cache, d_out, d_final_state, keep_states: bool = False):
         np.matmul(d, W_hh, out=dh)  # (B, H): back through the recurrent product
     if keep_states:
         dc_all[0], dh_all[0] = dc, dh
-    dz2 = dz.reshape(T * B, 4 * H)
-    db = dz2.sum(axis=0)
+    da2 = da.reshape(T * B, 4 * H)
+    db = da2.sum(axis=0)
     grads = {
-        "W_ih": dz2.T @ x.reshape(T * B, -1),
-        "W_hh": dz2.T @ hs[:T].reshape(T * B, H),
+        "W_ih": da2.T @ x.reshape(T * B, -1),
+        "W_hh": da2.T @ hs[:T].reshape(T * B, H),
         "b_ih": db,
         "b_hh": db.copy(),
     }
-    dx = (dz2 @ p.W_ih).reshape(T, B, -1)
+    dx = (da2 @ p.W_ih).reshape(T, B, -1)
     return grads, dx, dh, dc, dc_all, dh_all
 
 
@@ -263,11 +263,11 @@ def _backward(cache, d_out, d_final_state, keep_states: bool = False):
 def peephole_forward(params: LSTMParams, x, state=None, *, p_i, p_f, p_o):
     """Forward pass of the peephole LSTM (Gers & Schmidhuber 2000): the gates also see the cell.
 
-        i_t = sigmoid(z_i + p_i * c_{t-1}),   f_t = sigmoid(z_f + p_f * c_{t-1}),
-        g_t = tanh(z_g),  c_t = f_t * c_{t-1} + i_t * g_t,
-        o_t = sigmoid(z_o + p_o * c_t),       h_t = o_t * tanh(c_t)
+        i_t = sigmoid(a_i + p_i * c_{t-1}),   f_t = sigmoid(a_f + p_f * c_{t-1}),
+        g_t = tanh(a_g),  c_t = f_t * c_{t-1} + i_t * g_t,
+        o_t = sigmoid(a_o + p_o * c_t),       h_t = o_t * tanh(c_t)
 
-    with ``z`` as in :func:`forward` and diagonal peephole weights ``p_i, p_f, p_o`` (H,).
+    with ``a`` as in :func:`forward` and diagonal peephole weights ``p_i, p_f, p_o`` (H,).
     x : (T, B, D); state as in :func:`forward`. Returns ``(out (T, B, H), (h_T, c_T) (1, B, H)
     each, cache)`` with ``cache["gates"]`` (T, B, 4H) and ``cache["c"]`` (T+1, B, H). With
     ``p_i = p_f = p_o = 0`` it equals :func:`forward`.
@@ -284,12 +284,12 @@ def peephole_forward(params: LSTMParams, x, state=None, *, p_i, p_f, p_o):
     cs = np.empty((T + 1, B, H), dtype=params.dtype)
     cs[0] = c
     for t in range(T):
-        z = x[t] @ params.W_ih.T + params.b_ih + h @ params.W_hh.T + params.b_hh  # (B, 4H)
-        i = expit(z[:, :H] + p_i * c)
-        f = expit(z[:, H:2 * H] + p_f * c)
-        g = np.tanh(z[:, 2 * H:3 * H])
+        a = x[t] @ params.W_ih.T + params.b_ih + h @ params.W_hh.T + params.b_hh  # (B, 4H)
+        i = expit(a[:, :H] + p_i * c)
+        f = expit(a[:, H:2 * H] + p_f * c)
+        g = np.tanh(a[:, 2 * H:3 * H])
         c = f * c + i * g
-        o = expit(z[:, 3 * H:] + p_o * c)
+        o = expit(a[:, 3 * H:] + p_o * c)
         h = o * np.tanh(c)
         hs[t], cs[t + 1] = h, c
         gates[t] = np.concatenate([i, f, g, o], axis=1)
