@@ -585,9 +585,10 @@ class TrainConfig:
     batch_size: int = 32
     bptt: int = 35
     lr: float = 2e-3
-    optimizer: str = "adam"          # "adam" or "sgd"
+    optimizer: str = "adam"          # "adam", "adamw" or "sgd"
     clip: float = 0.25               # max global gradient norm (chapter 2); 0 or None: no clip
-    weight_decay: float = 0.0        # L2 coefficient, added to the gradient (coupled: Adam, not AdamW)
+    weight_decay: float = 0.0        # "adam"/"sgd": L2 added to the gradient (coupled);
+    #                                  "adamw": w -= lr * weight_decay * w apart from Adam's step
     max_epochs: float = 10.0
     max_seconds: float | None = None
     eval_every: int | None = None
@@ -615,7 +616,7 @@ class TrainConfig:
         self.plateau_patience = check_int("plateau_patience", self.plateau_patience, low=0)
         self.seed = check_int("seed", self.seed, low=0)
         self.lr = check_number("lr", self.lr, low=0.0, low_open=True)
-        self.optimizer = check_choice("optimizer", self.optimizer, ("adam", "sgd"))
+        self.optimizer = check_choice("optimizer", self.optimizer, ("adam", "adamw", "sgd"))
         if self.clip is not None:                                      # 0 or None: no clipping
             self.clip = check_number("clip", self.clip, low=0.0)
         self.weight_decay = check_number("weight_decay", self.weight_decay, low=0.0)
@@ -727,8 +728,10 @@ def _train(model, train_ids, valid_ids, cfg, callback) -> History:
     if not any(p.requires_grad for p in model.parameters()):
         raise ValueError("model must have trainable parameters, got none with requires_grad")
     params = [p for p in model.parameters() if p.requires_grad]
-    if cfg.optimizer == "adam":
+    if cfg.optimizer == "adam":                                        # coupled L2 (in the moments)
         opt = torch.optim.Adam(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
+    elif cfg.optimizer == "adamw":                                     # decoupled decay
+        opt = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
     else:
         opt = torch.optim.SGD(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
     scheduler = None
@@ -827,19 +830,26 @@ def _train(model, train_ids, valid_ids, cfg, callback) -> History:
 # Checkpoints and sampling
 # ---------------------------------------------------------------------------------------------
 
-def save_checkpoint(path: str, model: nn.Module, extra: dict | None = None) -> None:
+def save_checkpoint(path: str, model: nn.Module, extra: dict | None = None,
+                    dtype: str = "float32") -> None:
     """Write the model's class, constructor arguments and weights (and ``extra``) to ``path``.
-    ``extra``: a dict of plain values (numbers, strings, lists, dicts, tensors)."""
+    ``extra``: a dict of plain values (numbers, strings, lists, dicts, tensors). ``dtype``:
+    ``"float32"`` (exact) or ``"float16"`` (half the size, for a committed model; floating
+    weights rounded to 11 significant bits, :func:`load_checkpoint` casts them back to the
+    model's float32)."""
     path = _check_path(path)
     if not isinstance(model, tuple(MODELS.values())):
         raise TypeError(f"model must be one of {sorted(MODELS)}, got {describe(model)}")
     if extra is not None and not isinstance(extra, dict):
         raise TypeError(f"extra must be None or a dict, got {describe(extra)}")
+    dtype = check_choice("dtype", dtype, ("float32", "float16"))
+    state = {k: (t.detach().to(getattr(torch, dtype)) if t.is_floating_point() else t.detach())
+             for k, t in model.state_dict().items()}
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     tmp = path + ".tmp"
     try:
         torch.save({"class": type(model).__name__, "config": model.config,
-                    "state_dict": model.state_dict(), "extra": extra or {}}, tmp)
+                    "state_dict": state, "extra": extra or {}}, tmp)
     except (AttributeError, TypeError, pickle.PicklingError) as err:
         if os.path.exists(tmp):
             os.remove(tmp)
@@ -863,7 +873,7 @@ def load_checkpoint(path: str) -> tuple[nn.Module, dict]:
             or not isinstance(ck.get("config"), dict) or not isinstance(ck.get("state_dict"), dict):
         raise ValueError(f"path {path!r} is not a checkpoint of one of {sorted(MODELS)}")
     model = MODELS[ck["class"]](**ck["config"])
-    model.load_state_dict(ck["state_dict"])
+    model.load_state_dict(ck["state_dict"])                            # copy_ casts float16 back
     model.eval()
     return model, ck.get("extra", {})
 
