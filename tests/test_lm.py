@@ -375,6 +375,27 @@ def _x(B=2, T=5):
     return torch.as_tensor(_stream(B * T)).view(B, T)
 
 
+def _vocab(size=V):
+    """A Vocab of ``size`` ids: the three specials and words w3, w4, ..."""
+    from helpers.data import SPECIALS, Vocab
+
+    return Vocab(SPECIALS + tuple(f"w{i}" for i in range(3, size)), (0,) * size)
+
+
+def test_sample_verses_draws_the_seeded_samples_as_verses():
+    model = lm.LSTMLM(V, 8, 8, n_layers=1, seed=0)
+    vocab = _vocab()
+    out = lm.sample_verses(model, vocab, (0.5, 1.0), seed=7, n_verses=2, max_tokens=40)
+    assert list(out) == ["0.5", "1.0"]
+    for T in (0.5, 1.0):
+        ids = lm.sample(model, 40, temperature=T, generator=torch.Generator().manual_seed(7),
+                        stop_at_eos=2)
+        lines = out[str(T)].split("\n")
+        assert " ".join(lines).split() == vocab.decode(ids)              # the same draws, in order
+        assert all(line.endswith("</s>") for line in lines[:-1]) and len(lines) <= 2
+    assert lm.sample_verses(model, vocab, (0.5,), seed=7) == lm.sample_verses(model, vocab, (0.5,), seed=7)
+
+
 def _write(tmp, name, obj):
     path = str(tmp / name)
     torch.save(obj, path)
@@ -545,6 +566,17 @@ BAD_INPUTS = [
     ("sample", lambda t: lm.sample(_tiny(), 2.5), TypeError, "n_tokens"),
     ("sample", lambda t: lm.sample(_tiny(), 5, generator=0), TypeError, "generator"),
     ("sample", lambda t: lm.sample(_tiny(), 5, stop_at_eos=0), ValueError, "stop_at_eos"),
+    # sample_verses
+    ("sample_verses", lambda t: lm.sample_verses(_tiny(), None), TypeError, "vocab"),
+    ("sample_verses", lambda t: lm.sample_verses(_tiny(), _vocab(V + 1)), ValueError, "vocab"),
+    ("sample_verses", lambda t: lm.sample_verses(_tiny(), _vocab(), temperatures=[]), ValueError, "temperatures"),
+    ("sample_verses", lambda t: lm.sample_verses(_tiny(), _vocab(), temperatures=1.0), TypeError, "temperatures"),
+    ("sample_verses", lambda t: lm.sample_verses(_tiny(), _vocab(), temperatures=[0.5, 0]), ValueError, "temperatures"),
+    ("sample_verses", lambda t: lm.sample_verses(_tiny(), _vocab(), temperatures=[float("nan")]), ValueError, "temperatures"),
+    ("sample_verses", lambda t: lm.sample_verses(_tiny(), _vocab(), seed=-1), ValueError, "seed"),
+    ("sample_verses", lambda t: lm.sample_verses(_tiny(), _vocab(), n_verses=0), ValueError, "n_verses"),
+    ("sample_verses", lambda t: lm.sample_verses(_tiny(), _vocab(), max_tokens=2.5), TypeError, "max_tokens"),
+    ("sample_verses", lambda t: lm.sample_verses(nn.Linear(2, 2), _vocab()), TypeError, "model"),
     # n_parameters
     ("n_parameters", lambda t: lm.n_parameters(None), TypeError, "model"),
     ("n_parameters", lambda t: lm.n_parameters(torch.zeros(3)), TypeError, "model"),

@@ -51,7 +51,7 @@ UNK_ID, EOS_ID, BOS_ID = _SPECIALS.unk_id, _SPECIALS.eos_id, _SPECIALS.bos_id
 __all__ = [
     "UNK", "EOS", "BOS", "UNK_ID", "EOS_ID", "BOS_ID", "FeedForwardLM", "RNNLM", "LSTMLM", "MODELS", "batchify", "bptt_batches", "detach_state",
     "check_ids", "rare_to_unk", "evaluate", "perplexity", "TrainConfig", "History", "train", "save_checkpoint",
-    "load_checkpoint", "sample", "n_parameters", "unk_from_singletons", "generation_explorer",
+    "load_checkpoint", "sample", "sample_verses", "n_parameters", "unk_from_singletons", "generation_explorer",
 ]
 
 
@@ -920,6 +920,37 @@ def sample(model: nn.Module, n_tokens: int, temperature: float = 1.0, prompt=Non
             break
         logits, state = model(torch.tensor([[w]]), state)
     model.train(was_training)
+    return out
+
+
+SAMPLE_TEMPERATURES = (0.5, 0.7, 0.85, 1.0, 1.2)
+
+
+def sample_verses(model: nn.Module, vocab: Vocab, temperatures=SAMPLE_TEMPERATURES, *,
+                  seed: int = 1234, n_verses: int = 3, max_tokens: int = 120) -> dict:
+    """``{str(T): text}``: up to ``n_verses`` verses drawn by :func:`sample` at each temperature
+    ``T`` (at most ``max_tokens`` ids each), a fresh ``torch.Generator().manual_seed(seed)`` per
+    temperature; every verse ends with ``</s>`` and a line break (the last one may be cut at
+    ``max_tokens``). The format :func:`generation_explorer` reads."""
+    _check_model(model)
+    if not isinstance(vocab, Vocab):
+        raise TypeError(f"vocab must be a helpers.data.Vocab, got {describe(vocab)}")
+    if len(vocab) != model.vocab_size:
+        raise ValueError(f"vocab must have the model's {model.vocab_size} ids, got {len(vocab)}")
+    if isinstance(temperatures, (str, bytes)) or not hasattr(temperatures, "__iter__"):
+        raise TypeError(f"temperatures must be a sequence of numbers > 0, got "
+                        f"{describe(temperatures)}")
+    temperatures = [check_number("temperatures", T, low=0.0, low_open=True) for T in temperatures]
+    if not temperatures:
+        raise ValueError("temperatures must hold at least one temperature, got none")
+    seed = check_int("seed", seed, low=0)
+    n_verses = check_int("n_verses", n_verses, low=1)
+    max_tokens = check_int("max_tokens", max_tokens, low=1)
+    out = {}
+    for T in temperatures:
+        g = torch.Generator().manual_seed(seed)
+        ids = sample(model, max_tokens, temperature=T, generator=g, stop_at_eos=n_verses)
+        out[str(T)] = " ".join(vocab.decode(ids)).replace(f" {EOS}", f" {EOS}\n").strip()
     return out
 
 
