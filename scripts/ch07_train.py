@@ -4,18 +4,24 @@ Same corpus, vocabulary, ``<unk>`` mapping and splits as chapter 6: ``load_corpu
 (min_count=1: every training word is in the vocabulary; unseen words map to ``<unk>``), the
 streams of :meth:`Corpus.stream` (every verse followed by ``</s>``, which is predicted too).
 
-Three parts. The stored results came from these commands (``make experiments ONLY=ch07`` runs
-the same; the machine's load is recorded in every result file, since it sets the seconds)::
+Three parts (``make experiments ONLY=ch07`` runs the commands below; the machine's load is
+recorded in every result file, since it sets the seconds)::
 
-    OMP_NUM_THREADS=1 .venv/bin/python -m scripts.ch07_train --part main --threads 1   # results/ch07_lstm*.json, ch07_lstm_model.pt
-    OMP_NUM_THREADS=1 .venv/bin/python -m scripts.ch07_train --part main --threads 1 --dropout 0 --name nodropout
+    OMP_NUM_THREADS=1 .venv/bin/python -m scripts.ch07_train --part main --threads 1   # results/ch07_lstm.json, ch07_lstm_logprobs.npz, ch07_lstm_model.pt
+    OMP_NUM_THREADS=1 .venv/bin/python -m scripts.ch07_train --part main --threads 1 --dropout 0 --name nodropout  # results/ch07_lstm_nodropout.json
     OMP_NUM_THREADS=2 .venv/bin/python -m scripts.ch07_train --part ladder --threads 2  # results/ch07_ladder.json, 2 x 13 min
     OMP_NUM_THREADS=1 .venv/bin/python -m scripts.ch07_train --part ablations           # results/ch07_ablations.json
 
 The main run (and its no-dropout twin) trains for a fixed number of epochs (``--main-epochs``,
-35), so its result does not depend on the machine's speed, only its time does; a wall-clock
-cut-off is an explicit opt-in (``--main-minutes``). The ladder's rungs still ran under a
-wall-clock budget. ``--part all`` runs the three parts one after the other. Every model is built
+35), so its result does not depend on the machine's speed, only its time does (on one idle
+thread about 2 minutes an epoch, so ~70 minutes); a wall-clock cut-off is an explicit opt-in
+(``--main-minutes``). The stored ``results/ch07_lstm.json`` predates that: it was made with
+``--part main --threads 2 --main-minutes 29 --main-epochs 60`` on an idle 2-core machine
+(35.3 epochs in 29 minutes; its checkpoint was not kept), and no twin is stored yet. The
+ladder's rungs ran under a wall-clock budget; of the ablations, the six Adam runs had a
+5-minute cap (``--ablation-minutes 5``; one stopped at 38.8 of 40 epochs) and the three
+``adamw_*`` runs were added later with ``--ablations adamw_1e-4 adamw_0.1 adamw_1`` (the full
+40 epochs, no cap). ``--part all`` runs the three parts one after the other. Every model is built
 with ``seed=SEED`` and trained with ``TrainConfig(seed=SEED)``. Two notes on what older stored
 runs did: the ladder's runs were made when ``lm.train``'s plateau count was not reset by a
 halving (it now uses ``ReduceLROnPlateau``); replaying their validation records through both
