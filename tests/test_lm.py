@@ -156,6 +156,80 @@ def test_checkpoint_reloads_to_identical_outputs(name, tmp_path):
     assert torch.equal(a, b)
 
 
+@pytest.mark.parametrize("name", ["lstm", "lstm_adaptive"])
+def test_float16_checkpoint_is_half_the_size_and_rounds_only_the_weights(name, tmp_path):
+    model = _models()[name].eval()
+    full, half = str(tmp_path / "full.pt"), str(tmp_path / "half.pt")
+    lm.save_checkpoint(full, model)
+    lm.save_checkpoint(half, model, dtype="float16")
+    stored = torch.load(half, weights_only=True)["state_dict"]
+    assert all(t.dtype == torch.float16 for t in stored.values() if t.is_floating_point())
+    again, _ = lm.load_checkpoint(half)
+    n_bytes = 4 * lm.n_parameters(model)
+    assert os.path.getsize(half) < os.path.getsize(full) - 0.4 * n_bytes
+    for (k, a), b in zip(model.state_dict().items(), again.state_dict().values()):
+        assert b.dtype == a.dtype                                      # back to float32
+        torch.testing.assert_close(b, a.half().float(), rtol=0, atol=0, msg=k)
+    x = torch.as_tensor(_stream(40)).view(2, 20)
+    with torch.no_grad():
+        d = (model(x, model.init_state(2))[0] - again(x, again.init_state(2))[0]).abs().max()
+    assert 0 < d < 1e-2                                                # rounded, not broken
+
+
+def _one_step(optimizer, weight_decay, lr=1e-2):
+    """Train a dropout-free LSTM for exactly one step; return (w0, gradient, w1) per parameter,
+    a fresh copy of the model with the same gradient, and the window's inputs."""
+    model = lm.LSTMLM(V, 6, 6, n_layers=1, seed=3)
+    B, T = 2, 5
+    ids = _stream(B * (T + 1), seed=4)                                 # one window per epoch
+    w0 = {k: p.detach().clone() for k, p in model.named_parameters()}
+    ref = lm.LSTMLM(V, 6, 6, n_layers=1, seed=3)
+    data = lm.batchify(ids, B, V)
+    x, y = next(lm.bptt_batches(data, T))
+    loss, _ = ref.loss(x, y, ref.init_state(B))
+    loss.backward()
+    grad = {k: (p.grad.clone() if p.grad is not None else torch.zeros_like(p))
+            for k, p in ref.named_parameters()}
+    cfg = lm.TrainConfig(batch_size=B, bptt=T, lr=lr, optimizer=optimizer, clip=None,
+                         weight_decay=weight_decay, max_epochs=1, plateau_factor=1.0,
+                         early_stop_patience=None, restore_best=False, eval_batch_size=2,
+                         progress=False, seed=0)
+    hist = lm.train(model, ids, _stream(20, seed=5), cfg)
+    assert hist.step == [1]
+    return w0, grad, dict(model.named_parameters()), ref, x
+
+
+@pytest.mark.parametrize("optimizer", ["adam", "adamw"])
+def test_adam_couples_and_adamw_decouples_the_weight_decay(optimizer):
+    """One step from known weights against Adam's first step written out (m = g, v = g^2 after
+    bias correction) and against torch's own optimiser: "adam" adds wd * w to the gradient
+    before normalising it, "adamw" shrinks w by lr * wd beside the normalised gradient step."""
+    lr, wd, eps = 1e-2, 0.1, 1e-8
+    w0, grad, w1, ref, x = _one_step(optimizer, wd, lr)
+    opt_class = {"adam": torch.optim.Adam, "adamw": torch.optim.AdamW}[optimizer]
+    opt_class(list(ref.parameters()), lr=lr, weight_decay=wd).step()
+    moved = dict(ref.named_parameters())
+    for k in w0:
+        g = grad[k]
+        if optimizer == "adam":
+            g = g + wd * w0[k]
+            expected = w0[k] - lr * g / (g.abs() + eps)
+        else:
+            expected = w0[k] * (1 - lr * wd) - lr * g / (g.abs() + eps)
+        torch.testing.assert_close(w1[k].detach(), expected, rtol=1e-5, atol=1e-6, msg=k)
+        torch.testing.assert_close(w1[k].detach(), moved[k].detach(), rtol=1e-6, atol=1e-7, msg=k)
+    # the rows of words absent from the window get no gradient: Adam moves them by a full
+    # step lr * sign(w) (its L2 gradient is all there is), AdamW only by the decay lr * wd * w
+    unused = [i for i in range(V) if i not in set(x.flatten().tolist())]
+    assert unused
+    row = w0["C.weight"][unused[0]]
+    step = (row - w1["C.weight"].detach()[unused[0]]).abs()
+    if optimizer == "adam":
+        torch.testing.assert_close(step, torch.full_like(row, lr), rtol=1e-4, atol=1e-7)
+    else:
+        torch.testing.assert_close(step, lr * wd * row.abs(), rtol=1e-4, atol=1e-9)
+
+
 @pytest.mark.parametrize("name", ["lstm_adaptive", "rnn_adaptive"])
 def test_adaptive_softmax_is_a_normalised_distribution(name):
     model = _models()[name].eval()
@@ -301,6 +375,27 @@ def _x(B=2, T=5):
     return torch.as_tensor(_stream(B * T)).view(B, T)
 
 
+def _vocab(size=V):
+    """A Vocab of ``size`` ids: the three specials and words w3, w4, ..."""
+    from helpers.data import SPECIALS, Vocab
+
+    return Vocab(SPECIALS + tuple(f"w{i}" for i in range(3, size)), (0,) * size)
+
+
+def test_sample_verses_draws_the_seeded_samples_as_verses():
+    model = lm.LSTMLM(V, 8, 8, n_layers=1, seed=0)
+    vocab = _vocab()
+    out = lm.sample_verses(model, vocab, (0.5, 1.0), seed=7, n_verses=2, max_tokens=40)
+    assert list(out) == ["0.5", "1.0"]
+    for T in (0.5, 1.0):
+        ids = lm.sample(model, 40, temperature=T, generator=torch.Generator().manual_seed(7),
+                        stop_at_eos=2)
+        lines = out[str(T)].split("\n")
+        assert " ".join(lines).split() == vocab.decode(ids)              # the same draws, in order
+        assert all(line.endswith("</s>") for line in lines[:-1]) and len(lines) <= 2
+    assert lm.sample_verses(model, vocab, (0.5,), seed=7) == lm.sample_verses(model, vocab, (0.5,), seed=7)
+
+
 def _write(tmp, name, obj):
     path = str(tmp / name)
     torch.save(obj, path)
@@ -403,6 +498,9 @@ BAD_INPUTS = [
     ("TrainConfig", lambda t: lm.TrainConfig(lr=0), ValueError, "lr"),
     ("TrainConfig", lambda t: lm.TrainConfig(lr=float("inf")), ValueError, "lr"),
     ("TrainConfig", lambda t: lm.TrainConfig(optimizer="rmsprop"), ValueError, "optimizer"),
+    ("TrainConfig", lambda t: lm.TrainConfig(optimizer="AdamW"), ValueError, "optimizer"),
+    ("TrainConfig", lambda t: lm.TrainConfig(optimizer=None), ValueError, "optimizer"),
+    ("TrainConfig", lambda t: lm.TrainConfig(optimizer=["adamw"]), ValueError, "optimizer"),
     ("TrainConfig", lambda t: lm.TrainConfig(batch_size=0), ValueError, "batch_size"),
     ("TrainConfig", lambda t: lm.TrainConfig(bptt=35.0), TypeError, "bptt"),
     ("TrainConfig", lambda t: lm.TrainConfig(weight_decay=-1e-4), ValueError, "weight_decay"),
@@ -450,6 +548,8 @@ BAD_INPUTS = [
     ("save_checkpoint", lambda t: lm.save_checkpoint(str(t / "m.pt"), nn.Linear(2, 2)), TypeError, "model"),
     ("save_checkpoint", lambda t: lm.save_checkpoint(str(t / "m.pt"), _tiny(), extra=[1]), TypeError, "extra"),
     ("save_checkpoint", lambda t: lm.save_checkpoint(str(t / "m.pt"), _tiny(), extra={"f": lambda: 1}), TypeError, "extra"),
+    ("save_checkpoint", lambda t: lm.save_checkpoint(str(t / "m.pt"), _tiny(), dtype="bfloat16"), ValueError, "dtype"),
+    ("save_checkpoint", lambda t: lm.save_checkpoint(str(t / "m.pt"), _tiny(), dtype=torch.float16), ValueError, "dtype"),
     ("load_checkpoint", lambda t: lm.load_checkpoint(None), TypeError, "path"),
     ("load_checkpoint", lambda t: lm.load_checkpoint(str(t / "missing.pt")), FileNotFoundError, "path"),
     ("load_checkpoint", lambda t: lm.load_checkpoint(str(t)), ValueError, "path"),
@@ -466,6 +566,17 @@ BAD_INPUTS = [
     ("sample", lambda t: lm.sample(_tiny(), 2.5), TypeError, "n_tokens"),
     ("sample", lambda t: lm.sample(_tiny(), 5, generator=0), TypeError, "generator"),
     ("sample", lambda t: lm.sample(_tiny(), 5, stop_at_eos=0), ValueError, "stop_at_eos"),
+    # sample_verses
+    ("sample_verses", lambda t: lm.sample_verses(_tiny(), None), TypeError, "vocab"),
+    ("sample_verses", lambda t: lm.sample_verses(_tiny(), _vocab(V + 1)), ValueError, "vocab"),
+    ("sample_verses", lambda t: lm.sample_verses(_tiny(), _vocab(), temperatures=[]), ValueError, "temperatures"),
+    ("sample_verses", lambda t: lm.sample_verses(_tiny(), _vocab(), temperatures=1.0), TypeError, "temperatures"),
+    ("sample_verses", lambda t: lm.sample_verses(_tiny(), _vocab(), temperatures=[0.5, 0]), ValueError, "temperatures"),
+    ("sample_verses", lambda t: lm.sample_verses(_tiny(), _vocab(), temperatures=[float("nan")]), ValueError, "temperatures"),
+    ("sample_verses", lambda t: lm.sample_verses(_tiny(), _vocab(), seed=-1), ValueError, "seed"),
+    ("sample_verses", lambda t: lm.sample_verses(_tiny(), _vocab(), n_verses=0), ValueError, "n_verses"),
+    ("sample_verses", lambda t: lm.sample_verses(_tiny(), _vocab(), max_tokens=2.5), TypeError, "max_tokens"),
+    ("sample_verses", lambda t: lm.sample_verses(nn.Linear(2, 2), _vocab()), TypeError, "model"),
     # n_parameters
     ("n_parameters", lambda t: lm.n_parameters(None), TypeError, "model"),
     ("n_parameters", lambda t: lm.n_parameters(torch.zeros(3)), TypeError, "model"),

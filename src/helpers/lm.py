@@ -51,7 +51,7 @@ UNK_ID, EOS_ID, BOS_ID = _SPECIALS.unk_id, _SPECIALS.eos_id, _SPECIALS.bos_id
 __all__ = [
     "UNK", "EOS", "BOS", "UNK_ID", "EOS_ID", "BOS_ID", "FeedForwardLM", "RNNLM", "LSTMLM", "MODELS", "batchify", "bptt_batches", "detach_state",
     "check_ids", "rare_to_unk", "evaluate", "perplexity", "TrainConfig", "History", "train", "save_checkpoint",
-    "load_checkpoint", "sample", "n_parameters", "unk_from_singletons", "generation_explorer",
+    "load_checkpoint", "sample", "sample_verses", "n_parameters", "unk_from_singletons", "generation_explorer",
 ]
 
 
@@ -585,9 +585,10 @@ class TrainConfig:
     batch_size: int = 32
     bptt: int = 35
     lr: float = 2e-3
-    optimizer: str = "adam"          # "adam" or "sgd"
+    optimizer: str = "adam"          # "adam", "adamw" or "sgd"
     clip: float = 0.25               # max global gradient norm (chapter 2); 0 or None: no clip
-    weight_decay: float = 0.0        # L2 coefficient, added to the gradient (coupled: Adam, not AdamW)
+    weight_decay: float = 0.0        # "adam"/"sgd": L2 added to the gradient (coupled);
+    #                                  "adamw": w -= lr * weight_decay * w apart from Adam's step
     max_epochs: float = 10.0
     max_seconds: float | None = None
     eval_every: int | None = None
@@ -615,7 +616,7 @@ class TrainConfig:
         self.plateau_patience = check_int("plateau_patience", self.plateau_patience, low=0)
         self.seed = check_int("seed", self.seed, low=0)
         self.lr = check_number("lr", self.lr, low=0.0, low_open=True)
-        self.optimizer = check_choice("optimizer", self.optimizer, ("adam", "sgd"))
+        self.optimizer = check_choice("optimizer", self.optimizer, ("adam", "adamw", "sgd"))
         if self.clip is not None:                                      # 0 or None: no clipping
             self.clip = check_number("clip", self.clip, low=0.0)
         self.weight_decay = check_number("weight_decay", self.weight_decay, low=0.0)
@@ -727,8 +728,10 @@ def _train(model, train_ids, valid_ids, cfg, callback) -> History:
     if not any(p.requires_grad for p in model.parameters()):
         raise ValueError("model must have trainable parameters, got none with requires_grad")
     params = [p for p in model.parameters() if p.requires_grad]
-    if cfg.optimizer == "adam":
+    if cfg.optimizer == "adam":                                        # coupled L2 (in the moments)
         opt = torch.optim.Adam(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
+    elif cfg.optimizer == "adamw":                                     # decoupled decay
+        opt = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
     else:
         opt = torch.optim.SGD(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
     scheduler = None
@@ -827,19 +830,26 @@ def _train(model, train_ids, valid_ids, cfg, callback) -> History:
 # Checkpoints and sampling
 # ---------------------------------------------------------------------------------------------
 
-def save_checkpoint(path: str, model: nn.Module, extra: dict | None = None) -> None:
+def save_checkpoint(path: str, model: nn.Module, extra: dict | None = None,
+                    dtype: str = "float32") -> None:
     """Write the model's class, constructor arguments and weights (and ``extra``) to ``path``.
-    ``extra``: a dict of plain values (numbers, strings, lists, dicts, tensors)."""
+    ``extra``: a dict of plain values (numbers, strings, lists, dicts, tensors). ``dtype``:
+    ``"float32"`` (exact) or ``"float16"`` (half the size, for a committed model; floating
+    weights rounded to 11 significant bits, :func:`load_checkpoint` casts them back to the
+    model's float32)."""
     path = _check_path(path)
     if not isinstance(model, tuple(MODELS.values())):
         raise TypeError(f"model must be one of {sorted(MODELS)}, got {describe(model)}")
     if extra is not None and not isinstance(extra, dict):
         raise TypeError(f"extra must be None or a dict, got {describe(extra)}")
+    dtype = check_choice("dtype", dtype, ("float32", "float16"))
+    state = {k: (t.detach().to(getattr(torch, dtype)) if t.is_floating_point() else t.detach())
+             for k, t in model.state_dict().items()}
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     tmp = path + ".tmp"
     try:
         torch.save({"class": type(model).__name__, "config": model.config,
-                    "state_dict": model.state_dict(), "extra": extra or {}}, tmp)
+                    "state_dict": state, "extra": extra or {}}, tmp)
     except (AttributeError, TypeError, pickle.PicklingError) as err:
         if os.path.exists(tmp):
             os.remove(tmp)
@@ -863,7 +873,7 @@ def load_checkpoint(path: str) -> tuple[nn.Module, dict]:
             or not isinstance(ck.get("config"), dict) or not isinstance(ck.get("state_dict"), dict):
         raise ValueError(f"path {path!r} is not a checkpoint of one of {sorted(MODELS)}")
     model = MODELS[ck["class"]](**ck["config"])
-    model.load_state_dict(ck["state_dict"])
+    model.load_state_dict(ck["state_dict"])                            # copy_ casts float16 back
     model.eval()
     return model, ck.get("extra", {})
 
@@ -910,6 +920,37 @@ def sample(model: nn.Module, n_tokens: int, temperature: float = 1.0, prompt=Non
             break
         logits, state = model(torch.tensor([[w]]), state)
     model.train(was_training)
+    return out
+
+
+SAMPLE_TEMPERATURES = (0.5, 0.7, 0.85, 1.0, 1.2)
+
+
+def sample_verses(model: nn.Module, vocab: Vocab, temperatures=SAMPLE_TEMPERATURES, *,
+                  seed: int = 1234, n_verses: int = 3, max_tokens: int = 120) -> dict:
+    """``{str(T): text}``: up to ``n_verses`` verses drawn by :func:`sample` at each temperature
+    ``T`` (at most ``max_tokens`` ids each), a fresh ``torch.Generator().manual_seed(seed)`` per
+    temperature; every verse ends with ``</s>`` and a line break (the last one may be cut at
+    ``max_tokens``). The format :func:`generation_explorer` reads."""
+    _check_model(model)
+    if not isinstance(vocab, Vocab):
+        raise TypeError(f"vocab must be a helpers.data.Vocab, got {describe(vocab)}")
+    if len(vocab) != model.vocab_size:
+        raise ValueError(f"vocab must have the model's {model.vocab_size} ids, got {len(vocab)}")
+    if isinstance(temperatures, (str, bytes)) or not hasattr(temperatures, "__iter__"):
+        raise TypeError(f"temperatures must be a sequence of numbers > 0, got "
+                        f"{describe(temperatures)}")
+    temperatures = [check_number("temperatures", T, low=0.0, low_open=True) for T in temperatures]
+    if not temperatures:
+        raise ValueError("temperatures must hold at least one temperature, got none")
+    seed = check_int("seed", seed, low=0)
+    n_verses = check_int("n_verses", n_verses, low=1)
+    max_tokens = check_int("max_tokens", max_tokens, low=1)
+    out = {}
+    for T in temperatures:
+        g = torch.Generator().manual_seed(seed)
+        ids = sample(model, max_tokens, temperature=T, generator=g, stop_at_eos=n_verses)
+        out[str(T)] = " ".join(vocab.decode(ids)).replace(f" {EOS}", f" {EOS}\n").strip()
     return out
 
 
