@@ -259,3 +259,20 @@ def test_every_per_file_ruff_ignore_is_still_needed():
                                 "--output-format", "concise", path], cwd=ROOT,
                                capture_output=True, text=True)
             assert code in p.stdout, f"{path} no longer breaks {code}: drop its per-file ignore"
+
+
+def test_every_reference_is_cited():
+    """Each entry of book/references.bib is cited somewhere in the book ({cite:t}/{cite:p})."""
+    import re
+
+    keys = re.findall(r"^@\w+\{([^,]+),", (ROOT / "book" / "references.bib").read_text(
+        encoding="utf-8"), flags=re.M)
+    text = "".join(p.read_text(encoding="utf-8") for p in
+                   [*sorted((ROOT / "notebooks").glob("*.ipynb")),
+                    *sorted((ROOT / "book").glob("*.md"))])
+    cited = set()
+    for group in re.findall(r"\{cite(?::\w+)?\}`([^`]+)`", text):
+        cited.update(k.strip() for k in group.split(","))
+    assert keys, "no entries found in book/references.bib"
+    uncited = sorted(set(keys) - cited)
+    assert not uncited, f"references never cited in a chapter or page: {uncited}"
