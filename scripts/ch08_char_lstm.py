@@ -52,11 +52,14 @@ def meta(args, t_start: float) -> dict:
         "torch_threads": torch.get_num_threads(),
         "date_utc": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "wall_seconds_so_far": round(time.time() - t_start, 1),
+        "cpu_seconds_so_far": round(time.process_time(), 1),
         "load_average_1_5_15": list(os.getloadavg()),
         "cpu_count": os.cpu_count(),
         "note": ("load_average_1_5_15 shows how busy the machine was when the file was written "
                  "(near torch_threads: the run had the cores to itself; higher: shared, so it "
-                 "ran slower than on an idle machine)"),
+                 "ran slower than on an idle machine); cpu_seconds_so_far is the process's CPU "
+                 "time summed over its threads, the cost on an idle machine being about "
+                 "cpu_seconds / torch_threads of wall time"),
     }
 
 
@@ -95,7 +98,7 @@ def part_lstm(C, args):
                          clip=1.0, max_epochs=args.epochs, max_seconds=None,
                          eval_every=steps_per_epoch // 2, plateau_factor=0.5,
                          plateau_patience=0, early_stop_patience=None,
-                         train_eval_tokens=100_000, eval_batch_size=16, seed=SEED,
+                         train_eval_tokens=50_000, eval_batch_size=16, seed=SEED,
                          progress=args.progress)
     entry = {"model": "LSTMLM", "config": model.config, "parameters": lm.n_parameters(model),
              "train_config": vars(cfg).copy()}
@@ -111,6 +114,7 @@ def part_lstm(C, args):
     hist = lm.train(model, streams["train"], streams["valid"], cfg, callback=cb)
     entry["history"] = hist.as_dict()
     entry["train_seconds"] = round(time.time() - t0, 1)
+    entry["train_cpu_seconds"] = round(time.process_time(), 1)
     entry["chars_per_second"] = round(hist.tokens_per_second, 1)
     ev = {k: lm.evaluate(model, streams[k], batch_size=16) for k in ("valid", "test")}
     entry["final"] = {f"{k}_bpc": ev[k]["nll"] / LN2 for k in ev}
@@ -154,7 +158,7 @@ def main(argv=None):
     global ARGS, T0
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--part", choices=("lstm", "kn", "all"), default="all")
-    p.add_argument("--epochs", type=float, default=5.0)
+    p.add_argument("--epochs", type=float, default=4.0)
     p.add_argument("--layers", type=int, default=2)
     p.add_argument("--hidden", type=int, default=256)
     p.add_argument("--emb", type=int, default=64)
