@@ -5,10 +5,11 @@ as ``NAME:`` lines, split by play: 32 train, 3 validation, 3 test). Both models 
 the same test characters (every character of every line and every end of line), so their bits
 per character compare directly.
 
-The stored results came from this command on the shared 2-core machine (``make experiments
-ONLY=ch08`` runs the same)::
+The stored results came from these commands, run at the same time on a shared 2-core machine
+(``make experiments ONLY=ch08`` runs the same, one after the other)::
 
-    OMP_NUM_THREADS=2 .venv/bin/python -m scripts.ch08_char_lstm --part all --threads 2
+    OMP_NUM_THREADS=2 .venv/bin/python -m scripts.ch08_char_lstm --part lstm --threads 2
+    OMP_NUM_THREADS=1 .venv/bin/python -m scripts.ch08_char_lstm --part kn
 
 Part ``lstm`` trains for a fixed number of epochs (``--epochs``, chosen so that it takes at most
 30 minutes here) and writes ``results/ch08_char_lstm.json`` (curves, test bits per character,
@@ -158,7 +159,7 @@ def main(argv=None):
     global ARGS, T0
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--part", choices=("lstm", "kn", "all"), default="all")
-    p.add_argument("--epochs", type=float, default=4.0)
+    p.add_argument("--epochs", type=float, default=2.0)
     p.add_argument("--layers", type=int, default=2)
     p.add_argument("--hidden", type=int, default=256)
     p.add_argument("--emb", type=int, default=64)

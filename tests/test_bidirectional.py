@@ -133,3 +133,73 @@ BAD = [
 def test_bad_inputs(fn, args, kw, exc, match):
     with pytest.raises(exc, match=match):
         fn(*args, **kw)
+
+
+# --- the masked-word task ---------------------------------------------------------------------
+
+VERSES = [np.array([3, 4, 5, 6]), np.array([7, 8, 9]), np.array([3, 9, 4, 8, 5])]
+
+
+def test_masked_batch_hides_one_word_per_verse():
+    x, pos, y = bi.masked_batch(VERSES, 50, np.random.default_rng(0), mask_id=2, pad_id=1,
+                                max_len=6)
+    assert x.shape == (50, 6)
+    assert np.all(x[np.arange(50), pos] == 2) and np.all((x == 2).sum(1) == 1)
+    assert np.all(y >= 3)
+
+
+def test_bidirectional_model_learns_a_right_context_rule_the_left_model_cannot():
+    """The hidden word equals the word after it: only the bidirectional model can see it."""
+    rng = np.random.default_rng(0)
+    verses = []
+    for _ in range(400):
+        v = rng.integers(3, 8, size=6)
+        v[0:6:2] = v[1:6:2]                               # pairs (a, a): word i = word i +- 1
+        verses.append(v)
+    acc = {}
+    for bid in (False, True):
+        m = bi.masked_word_model(8, d_emb=8, d_hidden=16, bidirectional=bid, seed=0)
+        bi.train_masked(m, verses, 150, mask_id=2, pad_id=1, batch_size=32, lr=1e-2,
+                        device="cpu")
+        assert next(m.parameters()).device.type == "cpu"
+        acc[bid] = bi.masked_accuracy(m, verses, mask_id=2, pad_id=1, n=400)["accuracy"]
+    assert acc[True] > 0.9 and acc[True] > acc[False] + 0.2
+
+
+M0 = bi.masked_word_model(10, 4, 4, True, 0)
+
+BAD_MASKED = [
+    (bi.masked_batch, ([], 4, np.random.default_rng(0), 2, 1), {}, TypeError, "verses"),
+    (bi.masked_batch, ("abc", 4, np.random.default_rng(0), 2, 1), {}, TypeError, "verses"),
+    (bi.masked_batch, (VERSES, 0, np.random.default_rng(0), 2, 1), {}, ValueError, "batch_size"),
+    (bi.masked_batch, (VERSES, 4, 0, 2, 1), {}, TypeError, "rng"),
+    (bi.masked_batch, (VERSES, 4, np.random.default_rng(0), -1, 1), {}, ValueError, "mask_id"),
+    (bi.masked_batch, (VERSES, 4, np.random.default_rng(0), 2, 1, 1), {}, ValueError, "max_len"),
+    (bi.masked_batch, ([np.array([3])], 4, np.random.default_rng(0), 2, 1), {}, ValueError,
+     "verses"),
+    (bi.masked_word_model, (1,), {}, ValueError, "vocab_size"),
+    (bi.masked_word_model, (10, 0), {}, ValueError, "d_emb"),
+    (bi.masked_word_model, (10, 4, 2.5), {}, TypeError, "d_hidden"),
+    (bi.masked_word_model, (10, 4, 4, "yes"), {}, TypeError, "bidirectional"),
+    (bi.masked_word_model, (10, 4, 4, True, -1), {}, ValueError, "seed"),
+    (bi.train_masked, ("m", VERSES, 1), dict(mask_id=2, pad_id=1), TypeError, "model"),
+    (bi.train_masked, (M0, VERSES, 0), dict(mask_id=2, pad_id=1), ValueError, "steps"),
+    (bi.train_masked, (M0, VERSES, 1), dict(mask_id=2, pad_id=1, lr=0), ValueError, "lr"),
+    (bi.train_masked, (M0, VERSES, 1), dict(mask_id=2, pad_id=1, device=3), TypeError, "device"),
+    (bi.train_masked, (M0, VERSES, 1), dict(mask_id=2, pad_id=1, lr=float("nan")), ValueError,
+     "lr"),
+    (bi.train_masked, (M0, VERSES, 1), dict(mask_id=2, pad_id=1, seed=-1), ValueError, "seed"),
+    (bi.masked_accuracy, (None, VERSES), dict(mask_id=2, pad_id=1), TypeError, "model"),
+    (bi.masked_accuracy, (M0, VERSES), dict(mask_id=2, pad_id=1, n=0), ValueError, "n"),
+    (bi.masked_accuracy, (M0, VERSES), dict(mask_id=2, pad_id=1, device=None), TypeError,
+     "device"),
+    (bi.masked_accuracy, (M0, VERSES), dict(mask_id=2, pad_id=1, seed=-3), ValueError, "seed"),
+    (bi.masked_accuracy, (M0, "v"), dict(mask_id=2, pad_id=1), TypeError, "verses"),
+]
+
+
+@pytest.mark.parametrize("fn,args,kw,exc,match", BAD_MASKED,
+                         ids=[f"{i}-{b[4]}" for i, b in enumerate(BAD_MASKED)])
+def test_bad_inputs_masked(fn, args, kw, exc, match):
+    with pytest.raises(exc, match=match):
+        fn(*args, **kw)

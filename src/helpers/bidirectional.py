@@ -194,3 +194,145 @@ def from_torch(module) -> BiParams:
         return [getattr(module, t + suffix).detach().cpu().double().numpy().copy() for t in _TORCH]
 
     return BiParams(cell, _PARAMS[cell](*arrays("")), _PARAMS[cell](*arrays("_reverse")))
+
+
+# ---------------------------------------------------------------------------------------------
+# A task where the right context matters: fill in a masked word of a verse
+# ---------------------------------------------------------------------------------------------
+
+def masked_batch(verses, batch_size: int, rng: np.random.Generator, mask_id: int,
+                 pad_id: int, max_len: int = 40):
+    """A batch for the masked-word task: ``batch_size`` verses drawn from ``verses`` (a list of
+    int id arrays, each of length >= 2), cut to ``max_len`` ids, padded with ``pad_id``; one
+    position per verse, uniform over its words, replaced by ``mask_id``. Returns numpy arrays
+    ``x`` (B, L) int64, ``pos`` (B,) and ``y`` (B,) (the hidden word ids)."""
+    if isinstance(verses, (str, bytes)) or not isinstance(verses, (list, tuple)) or not verses:
+        raise TypeError(f"verses must be a non-empty list of id arrays, got {describe(verses)}")
+    from helpers.checks import check_int
+
+    batch_size = check_int("batch_size", batch_size, low=1)
+    rng = check_rng("rng", rng)
+    mask_id = check_int("mask_id", mask_id, low=0)
+    pad_id = check_int("pad_id", pad_id, low=0)
+    max_len = check_int("max_len", max_len, low=2)
+    pick = rng.integers(0, len(verses), size=batch_size)
+    x = np.full((batch_size, max_len), pad_id, dtype=np.int64)
+    pos, y = np.empty(batch_size, np.int64), np.empty(batch_size, np.int64)
+    for b, k in enumerate(pick):
+        v = np.asarray(verses[k], dtype=np.int64)[:max_len]
+        if v.size < 2:
+            raise ValueError(f"verses must hold at least 2 ids each, got one of length {v.size}")
+        x[b, :v.size] = v
+        pos[b] = rng.integers(0, v.size)
+        y[b] = v[pos[b]]
+        x[b, pos[b]] = mask_id
+    return x, pos, y
+
+
+def _masked_model_class():
+    import torch
+    from torch import nn
+
+    class MaskedWordModel(nn.Module):
+        """Embedding -> one LSTM layer -> softmax over the vocabulary at the masked position.
+
+        ``bidirectional=False``: a left-to-right LSTM of ``2 * d_hidden`` units (its output at
+        the mask has read only the words before it and the mask); ``True``: ``d_hidden`` units
+        each way (the output joins both sides). The same state width either way."""
+
+        def __init__(self, vocab_size, d_emb, d_hidden, bidirectional):
+            super().__init__()
+            self.bidirectional = bool(bidirectional)
+            self.C = nn.Embedding(vocab_size, d_emb)
+            H = d_hidden if bidirectional else 2 * d_hidden
+            self.lstm = nn.LSTM(d_emb, H, batch_first=True, bidirectional=bidirectional)
+            self.W_out = nn.Linear(2 * d_hidden, vocab_size)
+
+        def forward(self, x, pos):
+            out, _ = self.lstm(self.C(x))                              # (B, L, 2H)
+            return self.W_out(out[torch.arange(x.shape[0], device=x.device), pos])  # (B, V)
+
+    return MaskedWordModel
+
+
+def masked_word_model(vocab_size: int, d_emb: int = 64, d_hidden: int = 64,
+                      bidirectional: bool = True, seed: int = 1234):
+    """The masked-word model (see ``_masked_model_class``), initialised from ``seed``."""
+    import torch
+
+    from helpers.checks import check_bool, check_int
+
+    vocab_size = check_int("vocab_size", vocab_size, low=2)
+    d_emb = check_int("d_emb", d_emb, low=1)
+    d_hidden = check_int("d_hidden", d_hidden, low=1)
+    bidirectional = check_bool("bidirectional", bidirectional)
+    torch.manual_seed(check_int("seed", seed, low=0))
+    return _masked_model_class()(vocab_size, d_emb, d_hidden, bidirectional)
+
+
+def _check_masked_model(model):
+    import torch
+
+    if not (isinstance(model, torch.nn.Module) and hasattr(model, "bidirectional")
+            and hasattr(model, "W_out")):
+        raise TypeError(f"model must come from masked_word_model(), got {describe(model)}")
+    return model
+
+
+def train_masked(model, verses, steps: int, *, mask_id: int, pad_id: int, batch_size: int = 64,
+                 lr: float = 3e-3, seed: int = 0, device: str = "cpu") -> list[float]:
+    """Train ``model`` (from :func:`masked_word_model`) for ``steps`` Adam steps on
+    :func:`masked_batch` draws; returns the loss (nats) of every step. ``device``: where the
+    model and batches live (``"cpu"``, ``"cuda"``, ...); one code path for all."""
+    import torch
+
+    from helpers.checks import check_int, check_number
+
+    model = _check_masked_model(model)
+    steps = check_int("steps", steps, low=1)
+    lr = check_number("lr", lr, low=0, low_open=True)
+    if not isinstance(device, (str, torch.device)):
+        raise TypeError(f"device must be a str such as 'cpu' or 'cuda', got {describe(device)}")
+    rng = np.random.default_rng(check_int("seed", seed, low=0))
+    dev = torch.device(device)
+    model.to(dev).train()
+    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    losses = []
+    for _ in range(steps):
+        x, pos, y = masked_batch(verses, batch_size, rng, mask_id, pad_id)
+        x, pos, y = (torch.as_tensor(a, device=dev) for a in (x, pos, y))
+        loss = torch.nn.functional.cross_entropy(model(x, pos), y)
+        if not torch.isfinite(loss):
+            raise FloatingPointError(f"training diverged: the loss became {loss.item()}; "
+                                     f"lower lr (got {lr})")
+        opt.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        losses.append(loss.item())
+    model.eval()
+    return losses
+
+
+def masked_accuracy(model, verses, *, mask_id: int, pad_id: int, n: int = 2000, seed: int = 1,
+                    device: str = "cpu") -> dict:
+    """Accuracy and mean log-probability of the hidden word on ``n`` masked verses (one fixed
+    draw for a given ``seed``, so two models are scored on the same positions)."""
+    import torch
+
+    from helpers.checks import check_int
+
+    model = _check_masked_model(model)
+    n = check_int("n", n, low=1)
+    if not isinstance(device, (str, torch.device)):
+        raise TypeError(f"device must be a str such as 'cpu' or 'cuda', got {describe(device)}")
+    x, pos, y = masked_batch(verses, n, np.random.default_rng(check_int("seed", seed, low=0)),
+                             mask_id, pad_id)
+    dev = torch.device(device)
+    model.to(dev).eval()
+    with torch.no_grad():
+        lp = torch.log_softmax(model(torch.as_tensor(x, device=dev),
+                                     torch.as_tensor(pos, device=dev)), dim=-1).cpu()
+    yt = torch.as_tensor(y)
+    return {"accuracy": float((lp.argmax(-1) == yt).float().mean()),
+            "mean_log_prob": float(lp[torch.arange(n), yt].mean()), "n": n}

@@ -257,7 +257,10 @@ def beam_search(model, prompt: Sequence[int] = (), beam_width: int = 5, max_len:
         cand = []
         for seq, lp in live:
             nl = model.next_log_probs(prompt + seq)
-            for w in np.flatnonzero(np.isfinite(nl)):
+            ok = np.flatnonzero(np.isfinite(nl))
+            if ok.size > B:                    # only a hypothesis's B best can make the top B
+                ok = ok[np.lexsort((ok, -nl[ok]))[:B]]
+            for w in ok:
                 cand.append((seq + (int(w),), lp + float(nl[w])))
         cand.sort(key=lambda c: (-c[1], c[0]))                          # stable: ties by ids
         live = []
