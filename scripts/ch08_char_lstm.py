@@ -135,18 +135,20 @@ def part_lstm(C, args):
 def part_kn(C, args):
     rec = {"description": ("Character modified Kneser-Ney models on the same split: every "
                            "character of a line and its end predicted, context reset at each "
-                           "line start (<s>); order chosen on validation"),
+                           "line start (<s>); order chosen on validation; KenLM's discount fallback where a "
+                           "level's counts-of-counts cannot give discounts (rare characters)"),
            "orders": {}}
     counts = ngram.count_ngrams(C.train, args.max_order)
     for n in range(2, args.max_order + 1):
         t = time.time()
-        m = ngram.fit(n=n, counts=counts, method="modified_kneser_ney")
+        m = ngram.fit(n=n, counts=counts, method="modified_kneser_ney", discount_fallback=True)
         v = -m.log_probs(C.valid).mean() / LN2
         rec["orders"][str(n)] = {"valid_bpc": float(v), "seconds": round(time.time() - t, 1)}
         rec["meta"] = meta(args, T0)
         write_json("ch08_char_kn.json", rec)
     best = min(rec["orders"], key=lambda k: rec["orders"][k]["valid_bpc"])
-    m = ngram.fit(n=int(best), counts=counts, method="modified_kneser_ney")
+    m = ngram.fit(n=int(best), counts=counts, method="modified_kneser_ney",
+                  discount_fallback=True)
     lp = m.log_probs(C.test)
     rec["best_order"] = int(best)
     rec["test_bpc"] = float(-lp.mean() / LN2)
