@@ -25,7 +25,7 @@ import numpy as np
 import torch
 
 from helpers import bpe, lm
-from helpers.data import EOS, Vocab, load_corpus
+from helpers.data import Vocab, load_corpus
 from scripts.ch08_char_lstm import meta, write_json
 
 SEED = 1234

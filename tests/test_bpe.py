@@ -174,3 +174,54 @@ BAD = [
 def test_bad_inputs(fn, args, exc, match):
     with pytest.raises(exc, match=match):
         fn(*args)
+
+
+# ---------------------------------------------------------------------------------------------
+# The Shakespeare character corpus (helpers.data additions for chapter 8)
+# ---------------------------------------------------------------------------------------------
+
+def test_char_corpus_split_by_play_and_streams():
+    from helpers import data
+
+    plays = data.split_plays()
+    assert len(plays["train"]) + len(plays["valid"]) + len(plays["test"]) == 38
+    assert not set(plays["test"]) & set(plays["train"])
+    C = data.load_char_corpus()
+    assert all(len(t) == 1 for s in C.train[:200] for t in s)           # tokens are characters
+    s = C.stream("test")
+    assert (s == data.EOS_ID).sum() == len(C.test)                       # one end per line
+    assert any(line[-1] == ":" and "".join(line[:-1]).isupper() for line in C.train[:50])
+    no_speakers = data.shakespeare_plays(speakers=False)
+    assert len(no_speakers) == 38 and all(not ln.endswith(":") or not ln[:-1].isupper()
+                                          for _, lines in no_speakers[:2] for ln in lines[:200])
+
+
+def _data():
+    from helpers import data
+    return data
+
+
+BAD_DATA = [
+    ("shakespeare_plays", (1,), TypeError, "speakers"),
+    ("shakespeare_plays", ("yes",), TypeError, "speakers"),
+    ("shakespeare_plays", (None,), TypeError, "speakers"),
+    ("shakespeare_plays", (0.0,), TypeError, "speakers"),
+    ("shakespeare_plays", ([True],), TypeError, "speakers"),
+    ("load_char_corpus", ("yes",), TypeError, "speakers"),
+    ("load_char_corpus", (True, 2), ValueError, "every"),
+    ("load_char_corpus", (True, 2.5), TypeError, "every"),
+    ("load_char_corpus", (True, 100), ValueError, "every"),
+    ("load_char_corpus", (None,), TypeError, "speakers"),
+    ("split_plays", (2,), ValueError, "every"),
+    ("split_plays", ("10",), TypeError, "every"),
+    ("split_plays", (100,), ValueError, "every"),
+    ("split_plays", (None,), TypeError, "every"),
+    ("split_plays", (-1,), ValueError, "every"),
+]
+
+
+@pytest.mark.parametrize("name,args,exc,match", BAD_DATA,
+                         ids=[f"{i}-{b[0]}" for i, b in enumerate(BAD_DATA)])
+def test_bad_inputs_char_corpus(name, args, exc, match):
+    with pytest.raises(exc, match=match):
+        getattr(_data(), name)(*args)
