@@ -5,11 +5,15 @@ as ``NAME:`` lines, split by play: 32 train, 3 validation, 3 test). Both models 
 the same test characters (every character of every line and every end of line), so their bits
 per character compare directly.
 
-The stored results came from these commands, run at the same time on a shared 2-core machine
+The stored results came from these commands on a 2-core machine shared with other jobs
 (``make experiments ONLY=ch08`` runs the same, one after the other)::
 
-    OMP_NUM_THREADS=2 .venv/bin/python -m scripts.ch08_char_lstm --part lstm --threads 2
+    OMP_NUM_THREADS=1 .venv/bin/python -m scripts.ch08_char_lstm --part lstm --threads 1
     OMP_NUM_THREADS=1 .venv/bin/python -m scripts.ch08_char_lstm --part kn
+
+One torch thread: on a loaded machine two threads spent most of their CPU time waiting for each
+other at the OpenMP barrier of every LSTM step (a first run with ``--threads 2`` was stopped after
+37 minutes for that reason); on an idle machine ``--threads 2`` is faster.
 
 Part ``lstm`` trains for a fixed number of epochs (``--epochs``, chosen so that it takes at most
 30 minutes here) and writes ``results/ch08_char_lstm.json`` (curves, test bits per character,
@@ -161,7 +165,7 @@ def main(argv=None):
     global ARGS, T0
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--part", choices=("lstm", "kn", "all"), default="all")
-    p.add_argument("--epochs", type=float, default=2.0)
+    p.add_argument("--epochs", type=float, default=1.0)
     p.add_argument("--layers", type=int, default=2)
     p.add_argument("--hidden", type=int, default=256)
     p.add_argument("--emb", type=int, default=64)
