@@ -144,6 +144,8 @@ def test_reader_checks(capsys):
 
 
 M = dec.random_table_model(4, 0, seed=1)
+NG = dec.NGramModel(ngram.fit([["a", "b"], ["b", "a", "a"]] * 5, n=2, discount_fallback=True))
+TM = dec.TorchModel(lm.LSTMLM(5, 3, 3, 1))
 LP = np.log([0.5, 0.3, 0.2])
 RNG = np.random.default_rng(0)
 
@@ -255,6 +257,21 @@ BAD = [
     (dec.check_beam_search, (len, 3, -2), {}, ValueError, "seed"),
     (dec.check_beam_search, (3,), {}, TypeError, "fn"),
     (dec.check_beam_search, (len, "3"), {}, TypeError, "n_cases"),
+    (M.next_log_probs, ((7,),), {}, ValueError, "prefix"),
+    (M.next_log_probs, ("ab",), {}, TypeError, "prefix"),
+    (M.next_log_probs, ((1.5,),), {}, TypeError, "prefix"),
+    (M.next_log_probs, ((-1,),), {}, ValueError, "prefix"),
+    (M.next_log_probs, (None,), {}, TypeError, "prefix"),
+    (NG.next_log_probs, ((99,),), {}, ValueError, "prefix"),
+    (NG.next_log_probs, ("ab",), {}, TypeError, "prefix"),
+    (NG.next_log_probs, ((0.5,),), {}, TypeError, "prefix"),
+    (NG.next_log_probs, ((-2,),), {}, ValueError, "prefix"),
+    (NG.next_log_probs, (3,), {}, TypeError, "prefix"),
+    (TM.next_log_probs, ((5,),), {}, ValueError, "prefix"),
+    (TM.next_log_probs, ("ab",), {}, TypeError, "prefix"),
+    (TM.next_log_probs, ((1.5,),), {}, TypeError, "prefix"),
+    (TM.next_log_probs, ((-1,),), {}, ValueError, "prefix"),
+    (TM.next_log_probs, (None,), {}, TypeError, "prefix"),
 ]
 
 

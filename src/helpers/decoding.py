@@ -66,7 +66,8 @@ class TableModel:
                                                             high=vocab_size - 1)
 
     def next_log_probs(self, prefix) -> np.ndarray:
-        p = np.asarray(self.fn(tuple(prefix)), dtype=float)
+        prefix = _check_prefix("prefix", prefix, self.vocab_size)
+        p = np.asarray(self.fn(prefix), dtype=float)
         if p.shape != (self.vocab_size,) or not np.all(np.isfinite(p)) or p.min() < 0 \
                 or p.sum() <= 0:
             raise ValueError(f"fn must return {self.vocab_size} finite non-negative numbers "
