@@ -100,7 +100,7 @@ def part_lstm(C, args):
                       dropout=args.dropout)
     steps_per_epoch = (len(streams["train"]) // args.batch - 1) // args.bptt + 1
     cfg = lm.TrainConfig(batch_size=args.batch, bptt=args.bptt, lr=args.lr, optimizer="adam",
-                         clip=1.0, max_epochs=args.epochs, max_seconds=None,
+                         clip=args.clip, max_epochs=args.epochs, max_seconds=None,
                          eval_every=steps_per_epoch // 2, plateau_factor=0.5,
                          plateau_patience=0, early_stop_patience=None,
                          train_eval_tokens=50_000, eval_batch_size=16, seed=SEED,
@@ -114,7 +114,7 @@ def part_lstm(C, args):
         entry["history"] = hist.as_dict()
         entry["status"] = "running"
         rec["meta"] = meta(args, T0)
-        write_json("ch08_char_lstm.json", rec)
+        write_json(args.out + ".json", rec)
 
     hist = lm.train(model, streams["train"], streams["valid"], cfg, callback=cb)
     entry["history"] = hist.as_dict()
@@ -131,9 +131,9 @@ def part_lstm(C, args):
         out[str(T)] = decode_chars(C.vocab, lm.sample(model, 600, temperature=T, generator=g))
     rec["samples"] = out
     rec["meta"] = meta(args, T0)
-    save_half(os.path.join(RESULTS, "ch08_char_lstm.pt"), model,
+    save_half(os.path.join(RESULTS, args.out + ".pt"), model,
               {"vocab": list(C.vocab.itos), "final": entry["final"]})
-    write_json("ch08_char_lstm.json", rec)
+    write_json(args.out + ".json", rec)
 
 
 def part_kn(C, args):
@@ -165,14 +165,17 @@ def main(argv=None):
     global ARGS, T0
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--part", choices=("lstm", "kn", "all"), default="all")
-    p.add_argument("--epochs", type=float, default=1.0)
+    p.add_argument("--epochs", type=float, default=2.5)
     p.add_argument("--layers", type=int, default=2)
     p.add_argument("--hidden", type=int, default=256)
     p.add_argument("--emb", type=int, default=64)
     p.add_argument("--dropout", type=float, default=0.0)
-    p.add_argument("--batch", type=int, default=64)
+    p.add_argument("--batch", type=int, default=32)
     p.add_argument("--bptt", type=int, default=100)
-    p.add_argument("--lr", type=float, default=2e-3)
+    p.add_argument("--lr", type=float, default=4e-3)
+    p.add_argument("--clip", type=float, default=5.0)
+    p.add_argument("--out", default="ch08_char_lstm",
+                   help="name of the result files results/<out>.json and results/<out>.pt")
     p.add_argument("--max-order", type=int, default=10)
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--progress", action="store_true", help="tqdm bars (off for log files)")
