@@ -14,6 +14,9 @@ The stored results came from these commands on a 2-core machine shared with othe
 One torch thread: on a loaded machine two threads spent most of their CPU time waiting for each
 other at the OpenMP barrier of every LSTM step (a first run with ``--threads 2`` was stopped after
 37 minutes for that reason); on an idle machine ``--threads 2`` is faster.
+The stored LSTM files were written with ``--out ch08_char_lstm_long`` (so as not to overwrite a
+shorter run still in progress) and then renamed to ``ch08_char_lstm.*``; the defaults of this
+script are that run's settings (2 x 256, batch 32, BPTT 100, Adam 4e-3, clip 5, 2.5 epochs).
 
 Part ``lstm`` trains for a fixed number of epochs (``--epochs``, chosen so that it takes at most
 30 minutes here) and writes ``results/ch08_char_lstm.json`` (curves, test bits per character,
