@@ -39,6 +39,7 @@ BUDGETS = {
     "05_word_embeddings": 120,
     "06_ngram_language_models": 60,
     "07_neural_language_models": 180,
+    "08_generating_text": 180,
 }
 NOTEBOOKS = ROOT / "notebooks"
 CACHE = ROOT / "_build" / ".jupyter_cache"

@@ -43,7 +43,8 @@ for _var in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
 from benchmarks import peers  # noqa: E402
 from benchmarks.common import machine, now, record, versions  # noqa: E402
 
-BENCHMARKS = ("lstm_cell", "gru_cell", "ngram_kn", "sgns", "ppmi_svd", "rnnlm", "book_build",
+BENCHMARKS = ("lstm_cell", "gru_cell", "ngram_kn", "sgns", "ppmi_svd", "rnnlm", "char_lm", "bpe",
+              "book_build",
               "chapter_times", "widget_update")
 HERE = pathlib.Path(__file__).resolve().parent
 

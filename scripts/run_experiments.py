@@ -25,6 +25,11 @@ EXPERIMENTS = [
     ("ch07_ladder", ["-m", "scripts.ch07_train", "--part", "ladder", "--threads", "2"],
      {"OMP_NUM_THREADS": "2"}),
     ("ch07_ablations", ["-m", "scripts.ch07_train", "--part", "ablations"], {"OMP_NUM_THREADS": "1"}),
+    ("ch08_char_lstm", ["-m", "scripts.ch08_char_lstm", "--part", "lstm", "--threads", "1"],
+     {"OMP_NUM_THREADS": "1"}),
+    ("ch08_char_kn", ["-m", "scripts.ch08_char_lstm", "--part", "kn"], {"OMP_NUM_THREADS": "1"}),
+    ("ch08_units", ["-m", "scripts.ch08_units", "--epochs", "1", "--hidden", "128", "--emb", "64"],
+     {"OMP_NUM_THREADS": "1"}),
 ]
 
 

