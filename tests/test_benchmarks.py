@@ -33,8 +33,8 @@ def check_records(rows, name):
         json.dumps(r)  # serialisable
 
 
-FAST = ["lstm_cell", "gru_cell", "ngram_kn", "rnnlm"]
-SLOW = ["sgns", "ppmi_svd", "book_build", "chapter_times", "widget_update"]
+FAST = ["lstm_cell", "gru_cell", "ngram_kn", "rnnlm", "bpe"]
+SLOW = ["sgns", "ppmi_svd", "book_build", "chapter_times", "widget_update", "char_lm"]
 
 
 @pytest.mark.parametrize("name", FAST + [pytest.param(n, marks=pytest.mark.slow) for n in SLOW])
