@@ -45,11 +45,10 @@ import time
 import numpy as np
 import torch
 
+from helpers import lm
+from helpers.data import load_corpus
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-from helpers import lm  # noqa: E402
-from helpers.data import load_corpus  # noqa: E402
-
 SEED = 1234
 RESULTS = os.path.join(ROOT, "results")
 # Adaptive softmax (Grave et al. 2017) for the full-vocabulary models: a head over the 2,000 most

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import json
 import math
 import os
 import platform
@@ -39,11 +38,11 @@ import time
 import numpy as np
 import torch
 
+from helpers import lm, ngram
+from helpers.data import load_char_corpus, split_plays
+from scripts.ch07_train import write_json  # results/<name>, written atomically
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-from helpers import lm, ngram  # noqa: E402
-from helpers.data import load_char_corpus, split_plays  # noqa: E402
-
 SEED = 1234
 RESULTS = os.path.join(ROOT, "results")
 TEMPERATURES = (0.3, 0.6, 0.8, 1.0, 1.3)
@@ -69,14 +68,6 @@ def meta(args, t_start: float) -> dict:
                  "time summed over its threads, the cost on an idle machine being about "
                  "cpu_seconds / torch_threads of wall time"),
     }
-
-
-def write_json(name: str, obj: dict) -> None:
-    os.makedirs(RESULTS, exist_ok=True)
-    path = os.path.join(RESULTS, name)
-    with open(path + ".tmp", "w") as f:
-        json.dump(obj, f, indent=1)
-    os.replace(path + ".tmp", path)
 
 
 def decode_chars(vocab, ids) -> str:

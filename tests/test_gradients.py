@@ -17,6 +17,7 @@ from helpers.gradients import (FACTORS, INITS, LENGTHS, RADII, NormStatus, clip_
                                norm_status, one_unit_rnn, power_curve, power_explorer,
                                rnn_jacobian_norms, spectral_radius)
 from helpers.rnn import ACTIVATIONS, init_params
+from badinput import assert_five_per_public_function, run_bad_input
 
 TORCH_F = {"tanh": torch.tanh, "sigmoid": torch.sigmoid, "relu": torch.relu,
            "linear": lambda a: a}
@@ -370,14 +371,10 @@ BAD = [
 
 @pytest.mark.parametrize("name, call, exc, match", BAD, ids=[f"{b[0]}-{i}" for i, b in enumerate(BAD)])
 def test_bad_input(name, call, exc, match):
-    with pytest.raises(exc, match=match):
-        call()
+    run_bad_input(call, exc, match)
 
 
 def test_every_public_function_has_five_bad_inputs():
     import helpers.gradients as module
 
-    public = {n for n, f in vars(module).items() if callable(f) and not n.startswith("_")
-              and getattr(f, "__module__", None) == module.__name__}
-    counts = {n: sum(b[0] == n for b in BAD) for n in public}
-    assert all(c >= 5 for c in counts.values()), counts
+    assert_five_per_public_function(module, BAD)

@@ -11,6 +11,7 @@ from helpers.gru import (FORMULATIONS, W_SCALES, Z_BIASES, GRUParams, backward,
                          state_jacobians, step, to_torch, update_gate_explorer, update_gate_flow)
 
 from gradcheck import numerical_gradient
+from badinput import assert_five_per_public_function, run_bad_input
 
 def _problem(T, B, D, H, seed, dtype=np.float64):
     rng = np.random.default_rng(seed)
@@ -377,17 +378,13 @@ BAD = [
 
 @pytest.mark.parametrize("name, call, exc, match", BAD, ids=[f"{b[0]}-{i}" for i, b in enumerate(BAD)])
 def test_bad_input(name, call, exc, match):
-    with pytest.raises(exc, match=match):
-        call()
+    run_bad_input(call, exc, match)
 
 
 def test_every_public_function_has_five_bad_inputs():
     import helpers.gru as module
 
-    public = {n for n, f in vars(module).items() if callable(f) and not n.startswith("_")
-              and getattr(f, "__module__", None) == module.__name__}
-    counts = {n: sum(b[0] == n for b in BAD) for n in public}
-    assert all(c >= 5 for c in counts.values()), counts
+    assert_five_per_public_function(module, BAD)
 
 
 def test_integer_and_mixed_weights_are_handled_as_in_the_lstm():

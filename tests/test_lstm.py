@@ -13,6 +13,7 @@ from helpers.lstm import (FORGET_BIASES, INPUT_BIASES, LSTMParams, backward,
                           to_torch)
 
 from gradcheck import numerical_gradient
+from badinput import assert_five_per_public_function, run_bad_input
 
 def torch_reference(params, x, h0, c0, dhs, dh_T, dc_T):
     """Outputs and gradients from torch.nn.LSTM (float64) with the same weights and loss."""
@@ -314,17 +315,13 @@ BAD = [
 
 @pytest.mark.parametrize("name, call, exc, match", BAD, ids=[f"{b[0]}-{i}" for i, b in enumerate(BAD)])
 def test_bad_input(name, call, exc, match):
-    with pytest.raises(exc, match=match):
-        call()
+    run_bad_input(call, exc, match)
 
 
 def test_every_public_function_has_five_bad_inputs():
     import helpers.lstm as module
 
-    public = {n for n, f in vars(module).items() if callable(f) and not n.startswith("_")
-              and getattr(f, "__module__", None) == module.__name__}
-    counts = {n: sum(b[0] == n for b in BAD) for n in public}
-    assert all(c >= 5 for c in counts.values()), counts
+    assert_five_per_public_function(module, BAD)
 
 
 def test_nan_in_the_data_propagates_as_in_torch():

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from helpers.rnn import (ACTIVATIONS, MAX_DERIVATIVE, activate, activation_derivative,
                          adding_batch, backward, check_params, flat_grads, forward, from_torch,
                          init_params, readout_loss, to_torch, train_adding_numpy, check_weights)
+from badinput import assert_five_per_public_function, run_bad_input
 
 KEYS = ("W_ih", "W_hh", "b_ih", "b_hh")
 TORCH_NAMES = {"W_ih": "weight_ih", "W_hh": "weight_hh", "b_ih": "bias_ih", "b_hh": "bias_hh"}
@@ -372,17 +373,13 @@ BAD = [
 
 @pytest.mark.parametrize("name, call, exc, match", BAD, ids=[f"{b[0]}-{i}" for i, b in enumerate(BAD)])
 def test_bad_input(name, call, exc, match):
-    with pytest.raises(exc, match=match):
-        call()
+    run_bad_input(call, exc, match)
 
 
 def test_every_public_function_has_five_bad_inputs():
     import helpers.rnn as module
 
-    public = {n for n, f in vars(module).items() if callable(f) and not n.startswith("_")
-              and getattr(f, "__module__", None) == module.__name__ and not isinstance(f, type)}
-    counts = {n: sum(b[0] == n for b in BAD) for n in public}
-    assert all(c >= 5 for c in counts.values()), counts
+    assert_five_per_public_function(module, BAD, classes=False)
 
 
 def test_integer_weights_become_float64_everywhere():

@@ -6,6 +6,7 @@ import torch
 
 from helpers.tasks import (adding_problem, sequence_regressor, success_fraction,
                            train_adding_torch, trivial_mse)
+from badinput import assert_five_per_public_function, run_bad_input
 
 
 @pytest.mark.parametrize("T", [2, 7, 100])
@@ -134,14 +135,10 @@ BAD = [
 
 @pytest.mark.parametrize("name, call, exc, match", BAD, ids=[f"{b[0]}-{i}" for i, b in enumerate(BAD)])
 def test_bad_input(name, call, exc, match):
-    with pytest.raises(exc, match=match):
-        call()
+    run_bad_input(call, exc, match)
 
 
 def test_every_public_function_has_five_bad_inputs():
     import helpers.tasks as module
 
-    public = {n for n, f in vars(module).items() if callable(f) and not n.startswith("_")
-              and getattr(f, "__module__", None) == module.__name__}
-    counts = {n: sum(b[0] == n for b in BAD) for n in public}
-    assert all(c >= 5 for c in counts.values()), counts
+    assert_five_per_public_function(module, BAD)
