@@ -276,3 +276,11 @@ def test_every_reference_is_cited():
     assert keys, "no entries found in book/references.bib"
     uncited = sorted(set(keys) - cited)
     assert not uncited, f"references never cited in a chapter or page: {uncited}"
+
+
+def test_references_bib_parses():
+    """book/references.bib is valid BibTeX (a broken entry stops the whole build)."""
+    from pybtex.database import parse_file
+
+    entries = parse_file(str(ROOT / "book" / "references.bib")).entries
+    assert len(entries) >= 10
