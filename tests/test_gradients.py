@@ -255,6 +255,27 @@ def test_explorer_renders_every_static_frame_and_the_overflow_frames():
     assert len(ex.png(radius=0.25, activation="sigmoid", T=10, init="identity")) > 1000
 
 
+def test_explorer_page_draws_every_control_in_the_browser():
+    """The kernel-free page holds plot data for every combination of all four controls, and
+    changing any one control changes what is drawn."""
+    ex = gradient_decay_explorer()
+    frames = ex.plot_frames()
+    assert len(frames) == 9 * 4 * 6 * 3
+    default = frames["1|tanh|100|gaussian"]
+    for key in ("2|tanh|100|gaussian", "1|relu|100|gaussian", "1|tanh|500|gaussian",
+                "1|tanh|100|orthogonal"):
+        assert frames[key]["lines"] != default["lines"] or frames[key]["title"] != default["title"]
+    # the measured curve is the explorer's own numbers, as log10, thinned
+    data = gradient_decay(1.0, "tanh", 100, "gaussian")
+    line = default["lines"][1]
+    xs = [min(i * line["s"], line["n"]) for i in range(len(line["y"]))]
+    assert line["n"] == 100 and len(line["y"]) <= 64
+    np.testing.assert_allclose(line["y"], np.round(np.log10(data["norms"][xs]), 1), atol=1e-9)
+    over = frames["5|linear|500|orthogonal"]
+    assert "overflow" in over["note"] and over["noteColour"] != default["noteColour"]
+    assert ex.static().children[-1].value.count('"title"') == len(frames)
+
+
 # --------------------------------------------------------------------------------------------
 # bad input: every public function and class, at least five cases each; the message names the
 # argument
