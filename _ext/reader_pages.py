@@ -10,10 +10,13 @@ Generic: it applies to every page of the book, whatever its chapter.
   static page has no kernel to act on typing); the slider handle gets the control's name as its
   accessible name; a solution's title opens the solution instead of jumping away; the citation
   list loses an ARIA list role whose items it does not have.
-* **Lighter pages**: the theme's 1.5 MB icon script (``fontawesome.js``) is not loaded: the
-  theme's stylesheet already draws the same icons from its web fonts. A search fetches a small
-  text copy of each result page (``_search/<page>.html``, math as plain text) for its snippets,
-  not the page itself.
+* **Lighter pages**: the widget JavaScript (1.9 MB, ``widgets-js/embed.js``) is loaded by
+  ``reader.js`` when an explorer comes within two screens of the view (or a key is pressed in
+  the page), not with the page; the theme's 1.5 MB icon script (``fontawesome.js``) is not loaded: the
+  theme's stylesheet already draws the same icons from its web fonts; the search index loads on
+  the search page only; figures are palette PNGs. A search fetches a small text copy of each
+  result page (``_search/<page>.html``, math as plain text) for its snippets, not the page
+  itself.
 * **Clean static pages**: lines that only mean something next to a kernel (live-update
   timings, font diagnostics) and progress bars are left out of the built pages' outputs: see
   :data:`LIVE_ONLY_LINES`. They stay in the notebook.
@@ -184,13 +187,15 @@ document.addEventListener("DOMContentLoaded", function () {
 
 # the theme's icon script: its stylesheet draws the same icons from web fonts
 DROP_SCRIPTS = ("scripts/fontawesome.js",)
+# the widget JavaScript (1.9 MB), which reader.js loads when an explorer comes near the view
+LAZY_SCRIPTS = ("widgets-js/embed.js",)
 
 
 def _page_context(app, pagename, templatename, context, doctree):
     scripts = context.get("script_files")
     if isinstance(scripts, list):
-        scripts[:] = [js for js in scripts
-                      if not any(d in str(getattr(js, "filename", js) or "") for d in DROP_SCRIPTS)]
+        scripts[:] = [js for js in scripts if not any(
+            d in str(getattr(js, "filename", js) or "") for d in DROP_SCRIPTS + LAZY_SCRIPTS)]
     if pagename == "search":
         if isinstance(scripts, list):
             from sphinx.builders.html._assets import _JavaScript
@@ -244,6 +249,53 @@ def _search_copies(app, exception):
                         + "</body></html>", encoding="utf-8")
 
 
+# Written by the theme's templates themselves (not through Sphinx's script list), so removed from
+# the written pages: the 1.5 MB icon script (the theme's stylesheet draws the same icons from
+# its web fonts) and, outside the search page, the search index (the theme's search-as-you-type
+# that reads it on every page is off).
+_ICON_SCRIPT = re.compile(r'[ \t]*<script defer src="[^"]*_static/scripts/fontawesome\.js[^"]*"></script>\n?')
+_INDEX_SCRIPT = re.compile(r'[ \t]*<script src="[^"]*searchindex\.js"></script>\n?')
+PNG_COLOURS = 256  # the book's figures as palette PNGs
+
+
+def _lighten_pages(app, exception):
+    if exception is not None or app.builder.format != "html":
+        return
+    out_root = pathlib.Path(app.outdir)
+    for page in out_root.rglob("*.html"):
+        if "_search" in page.relative_to(out_root).parts:
+            continue
+        text = page.read_text(encoding="utf-8")
+        new = _ICON_SCRIPT.sub("", text)
+        if page.name != "search.html":
+            new = _INDEX_SCRIPT.sub("", new)
+        if new != text:
+            page.write_text(new, encoding="utf-8")
+    for png in (out_root / "_images").glob("*.png"):
+        _palette_png(png)
+
+
+def _palette_png(path: pathlib.Path) -> None:
+    """Rewrite the PNG at ``path`` with a 256-colour palette when that is at least 10 % smaller
+    (the book's plots have few colours; a quarter to a half of the bytes)."""
+    import io
+
+    from PIL import Image
+
+    with Image.open(path) as img:
+        img.load()
+        if img.mode == "P":
+            return
+        if img.mode in ("RGBA", "LA") and img.getchannel("A").getextrema()[0] < 255:
+            pal = img.convert("RGBA").quantize(PNG_COLOURS, method=Image.Quantize.FASTOCTREE)
+        else:
+            pal = img.convert("RGB").quantize(PNG_COLOURS, method=Image.Quantize.MEDIANCUT)
+    buf = io.BytesIO()
+    pal.save(buf, format="png", optimize=True)
+    if buf.tell() < 0.9 * path.stat().st_size:
+        path.write_bytes(buf.getvalue())
+
+
 def _static_path(app, config):
     static = str(HERE / "static")
     if static not in config.html_static_path:
@@ -255,6 +307,7 @@ def setup(app):
     app.connect("doctree-resolved", _clean_outputs)
     app.connect("doctree-resolved", _alt_text)
     app.connect("html-page-context", _page_context, priority=2)
+    app.connect("build-finished", _lighten_pages)
     app.connect("build-finished", _search_copies)
     app.add_css_file("reader.css")
     app.add_js_file("reader.js", defer="defer")

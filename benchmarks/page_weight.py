@@ -3,7 +3,8 @@
 Per page of the table of contents (served over HTTP from ``_build/html``, cold cache):
 
 * bytes transferred on load (uncompressed: the local server does not compress), against the
-  budgets of issue 14 (a chapter page 4 MB, any other page 3 MB);
+  budgets of issue 14 (a chapter page 4 MB, any other page 3 MB), and after scrolling to every
+  explorer (the widget JavaScript, 1.9 MB, loads when an explorer comes near the view);
 * display equations wider than their column at 1280 px ("clipped"; a box that scrolls with a
   cue still counts: at 1280 px every equation must fit), and whether the page itself scrolls
   sideways at 390 px;
@@ -174,17 +175,35 @@ def open_page(browser, server: str, page: str, width: int):
     return ctx, pg, sizes, foreign, errors
 
 
-def settle(pg, timeout_ms: int = 20_000):
-    """Wait for MathJax's first typeset and for the widgets to render."""
+def settle(pg):
+    """Wait for MathJax's first typeset."""
     with contextlib.suppress(Exception):
         pg.evaluate("() => window.MathJax && MathJax.startup && MathJax.startup.promise"
                     " ? MathJax.startup.promise.then(() => true) : true")
-    if pg.evaluate("() => !!document.querySelector("
-                   "'script[type=\"application/vnd.jupyter.widget-view+json\"]')"):
-        with contextlib.suppress(Exception):
-            pg.wait_for_selector(".widget-slider, .jupyter-widget-slider, .widget-toggle-buttons,"
-                                 " .jupyter-widgets", timeout=timeout_ms)
     pg.wait_for_timeout(500)
+
+
+WIDGET_VIEWS = "script[type=\"application/vnd.jupyter.widget-view+json\"]"
+
+
+def show_explorers(pg, timeout_ms: int = 20_000) -> int:
+    """Scroll to every explorer in turn, as a reader would (the page loads the widget
+    JavaScript when one comes near), wait until they are drawn, and return to the top.
+    Returns the number of widget outputs."""
+    n = pg.evaluate(f"() => document.querySelectorAll('{WIDGET_VIEWS}').length")
+    if not n:
+        return 0
+    for k in range(n):
+        pg.evaluate(f"(k) => {{ const v = document.querySelectorAll('{WIDGET_VIEWS}')[k]; "
+                    "(v.closest('.cell_output') || v.parentElement).scrollIntoView(); }", k)
+        pg.wait_for_timeout(150)
+    with contextlib.suppress(Exception):
+        pg.wait_for_selector(".widget-slider, .jupyter-widget-slider, .widget-toggle-buttons",
+                             timeout=timeout_ms)
+    pg.wait_for_load_state("networkidle")
+    pg.wait_for_timeout(800)
+    pg.evaluate("() => window.scrollTo(0, 0)")
+    return n
 
 
 def axe_violations(pg, impacts=("serious", "critical")) -> list[dict]:
@@ -232,6 +251,9 @@ def measure(browser, server: str, page: str, axe: bool = True) -> dict:
     out.update(bytes=sum(sizes), foreign=list(foreign), errors=list(errors),
                clipped=lay["clipped"], formulas=lay["formulas"], typesets=lay["typesets"],
                math_items=lay["mathItems"], no_alt=pg.evaluate(ALT_CHECK))
+    show_explorers(pg)
+    out["bytes_read"] = sum(sizes)  # after scrolling to every explorer
+    out["typesets_read"] = pg.evaluate(LAYOUT_CHECK)["typesets"]
     out["axe"] = axe_violations(pg) if axe and AXE_JS.exists() else None
     ctx.close()
     ctx, pg, _, _, _ = open_page(browser, server, page, NARROW)
@@ -265,13 +287,16 @@ def summary(site: dict) -> dict:
         "pages_scrolling_sideways_390": sum(p["scroll_x_390"] > 0 for p in ps),
         "chapter_mb_max": max(p["bytes"] for p in chapters) / 1e6 if chapters else None,
         "chapter_mb": {p["page"]: round(p["bytes"] / 1e6, 2) for p in chapters},
+        "chapter_mb_read": {p["page"]: round(p.get("bytes_read", p["bytes"]) / 1e6, 2)
+                            for p in chapters},
         "page_mb_max": max(p["bytes"] for p in ps) / 1e6,
         "search_mb": site["search"]["bytes"] / 1e6,
         "search_raw_tex_snippets": len(raw_tex(site["search"]["snippets"])),
         "axe_serious_critical": (None if any(p["axe"] is None for p in ps)
                                  else sum(len(p["axe"]) for p in ps)),
         "images_without_alt": sum(len(p["no_alt"]) for p in ps),
-        "typesets_per_formula_max": max((p["typesets"] / p["math_items"]
+        "typesets_per_formula_max": max((max(p["typesets"], p.get("typesets_read", 0))
+                                         / p["math_items"]
                                          for p in ps if p["math_items"]), default=0.0),
     }
 
@@ -293,9 +318,12 @@ def run(quick: bool = False, shared: dict | None = None) -> list[dict]:
     rows = []
     for p in site["pages"]:
         mb = p["bytes"] / 1e6
-        rows.append(record(name, p["page"], "—", "MB transferred (cold, 1280 px)", round(mb, 2),
-                           None, target=f"<= {budget_mb(p['page']):g} MB",
-                           status=verdict(mb <= budget_mb(p["page"]))))
+        rows.append(record(name, p["page"], "—", "MB transferred (cold load, 1280 px)",
+                           round(mb, 2), None, target=f"<= {budget_mb(p['page']):g} MB",
+                           status=verdict(mb <= budget_mb(p["page"])),
+                           note=f"{p['bytes_read'] / 1e6:.2f} MB after scrolling to every "
+                                "explorer (the widget JavaScript, 1.9 MB, loads then)"
+                           if p.get("bytes_read", p["bytes"]) > p["bytes"] else ""))
     rows.append(record(name, "search", "—", f"MB transferred by a search for '{SEARCH_QUERY}'",
                        round(s["search_mb"], 2), None, target=f"<= {SEARCH_BUDGET_MB:g} MB",
                        status=verdict(s["search_mb"] <= SEARCH_BUDGET_MB),
@@ -321,6 +349,7 @@ if __name__ == "__main__":  # a quick look: python -m benchmarks.page_weight [ht
     site = measure_site(pathlib.Path(sys.argv[1]) if len(sys.argv) > 1 else None)
     print(json.dumps(summary(site), indent=1))
     for p in site["pages"]:
-        print(p["page"], round(p["bytes"] / 1e6, 2), "MB; clipped", p["clipped"],
+        print(p["page"], round(p["bytes"] / 1e6, 2), "MB;", round(p["bytes_read"] / 1e6, 2),
+              "MB read; clipped", p["clipped"],
               "; scrollX@390", p["scroll_x_390"], "; axe", p["axe"], "; no alt", len(p["no_alt"]),
               "; typesets", p["typesets"], "/", p["math_items"])

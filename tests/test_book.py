@@ -179,6 +179,7 @@ def test_page_in_browser(page, server, browser):
     shot = page.replace("/", "__").removesuffix(".html")
     ctx, pg, sizes, foreign, errors = PW.open_page(browser, server, page, PW.WIDE)
     loaded = sum(sizes)
+    PW.show_explorers(pg)
     result = pg.evaluate(_WIDGET_CHECK)
     layout = pg.evaluate(PW.LAYOUT_CHECK)
     no_alt = pg.evaluate(PW.ALT_CHECK)
@@ -187,6 +188,7 @@ def test_page_in_browser(page, server, browser):
     clicked = _click_header_buttons(pg)
     ctx.close()
     ctx, pg, _, foreign_390, errors_390 = PW.open_page(browser, server, page, PW.NARROW)
+    PW.show_explorers(pg)
     scroll_x = pg.evaluate(PW.LAYOUT_CHECK)["scrollX"]
     pg.screenshot(path=str(SHOTS / f"{shot}@390.png"), full_page=False)
     ctx.close()
@@ -257,6 +259,7 @@ def test_every_explorer_control_changes_the_frame(page, server, browser):
     if "application/vnd.jupyter.widget-view+json" not in (HTML / page).read_text():
         pytest.skip(f"{page} has no explorer")
     ctx, pg, _, _, _ = PW.open_page(browser, server, page, PW.NARROW)
+    PW.show_explorers(pg)
     n = pg.evaluate("() => [...document.querySelectorAll('.widget-vbox')]"
                     ".filter(b => b.parentElement.closest('.widget-vbox') === null).length")
     dead, checked, wide = [], 0, []
@@ -281,6 +284,7 @@ def test_every_explorer_control_changes_the_frame(page, server, browser):
 def test_gradient_decay_explorer_has_four_live_controls(server, browser):
     page = next(p for p in _pages() if "vanishing" in p)
     ctx, pg, _, _, _ = PW.open_page(browser, server, page, PW.WIDE)
+    PW.show_explorers(pg)
     n = pg.evaluate("() => document.querySelectorAll('.reader-plot').length")
     k = pg.evaluate("""() => [...document.querySelectorAll('.widget-vbox')]
         .filter(b => b.parentElement.closest('.widget-vbox') === null)
@@ -346,7 +350,9 @@ def test_widget_javascript_is_served_locally():
     pages_with_widgets = [p for p in HTML.rglob("*.html")
                           if "application/vnd.jupyter.widget-state+json" in p.read_text()]
     assert pages_with_widgets, "no built page embeds widget state"
+    # reader.js loads it when an explorer comes near the view (_ext/reader_pages.py)
+    assert 'root + "widgets-js/embed.js"' in (HTML / "_static" / "reader.js").read_text()
     for p in pages_with_widgets:
         text = p.read_text()
-        assert "widgets-js/embed.js" in text, f"{p.name} does not load the local widget JavaScript"
+        assert "_static/reader.js" in text, f"{p.name} does not load reader.js (the widget loader)"
         assert "cdn.jsdelivr.net/npm/@jupyter-widgets" not in text, f"{p.name} loads widgets from a CDN"

@@ -226,5 +226,5 @@ def test_plot_spec_thins_and_takes_logs():
                               ylim=(1e-20, 1e20), ylog=True, decimals=1)
     line = spec["lines"][0]
     assert line["s"] == 50 and line["n"] == 500 and len(line["y"]) == 11
-    assert line["y"][:3] == [0, -23, -23]  # clipped 1e3 below the axis
+    assert line["y"][:3] == [0, -230, -230] and spec["yscale"] == 10  # clipped 1e3 below the axis
     assert spec["ylim"] == [-20, 20]

@@ -99,8 +99,9 @@
     });
     (spec.lines || []).forEach(function (line, k) {
       var st = (spec.styles || [])[k] || {c: "#000", w: 2};
-      var runs = [], cur = [];
-      line.y.forEach(function (y, i) {
+      var runs = [], cur = [], scale = spec.yscale || 1;
+      line.y.forEach(function (yi, i) {
+        var y = yi === null ? null : yi / scale;
         var x = Math.min(i * line.s, line.n);
         if (y === null) { if (cur.length) runs.push(cur); cur = []; return; }
         cur.push(X(x).toFixed(1) + "," + Y(Math.max(Math.min(y, y1 + 3), y0 - 3)).toFixed(1));
@@ -112,6 +113,9 @@
       });
     });
     var ly = T + ph - 8 - 16 * ((spec.styles || []).length - 1);
+    if ((spec.styles || []).length)
+      el("rect", {x: L + 4, y: ly - 14, width: Math.min(pw - 8, 250), height: 16 * spec.styles.length + 2,
+                  fill: "#fff", "fill-opacity": 0.85}, svg);
     (spec.styles || []).forEach(function (st, k) {
       var y = ly + 16 * k;
       el("line", {x1: L + 8, x2: L + 30, y1: y - 4, y2: y - 4, stroke: st.c, "stroke-width": st.w,
@@ -162,6 +166,46 @@
     window.addEventListener("resize", function () { holder.__reader.last = null; render(); });
   }
 
+
+  /* The widget JavaScript (1.9 MB) is fetched when an explorer comes within two screens of the
+     view, or at the first key press (a keyboard reader reaches the controls), not with the
+     page. It renders the widgets on the window's load event, which has passed by then: the
+     listener it adds while it runs is called directly. */
+  var widgetsRequested = false;
+  function loadWidgets() {
+    if (widgetsRequested) return;
+    widgetsRequested = true;
+    var root = document.documentElement.dataset.content_root || "";
+    var add = window.addEventListener, onLoad = [];
+    window.addEventListener = function (type, fn, opts) {
+      if (type === "load") { onLoad.push(fn); return undefined; }
+      return add.call(this, type, fn, opts);
+    };
+    var script = document.createElement("script");
+    script.src = root + "widgets-js/embed.js";
+    script.onload = function () {
+      window.addEventListener = add;
+      onLoad.forEach(function (fn) { fn.call(window, new Event("load")); });
+    };
+    script.onerror = function () { window.addEventListener = add; };
+    document.head.appendChild(script);
+  }
+
+  function lazyWidgets() {
+    var views = document.querySelectorAll("script[type='application/vnd.jupyter.widget-view+json']");
+    if (!views.length) return;
+    document.addEventListener("keydown", loadWidgets, {once: true});
+    if (!("IntersectionObserver" in window)) { loadWidgets(); return; }
+    var io = new IntersectionObserver(function (entries) {
+      if (entries.some(function (e) { return e.isIntersecting; })) { io.disconnect(); loadWidgets(); }
+    }, {rootMargin: "200% 0px 200% 0px"});
+    views.forEach(function (v) {
+      var box = v.closest(".cell_output, .output") || v.parentElement;
+      box.classList.add("reader-widget-pending");
+      io.observe(box);
+    });
+  }
+
   /* A solution's title ("Solution to Exercise 1.1") opens the solution: its link to the
      exercise would jump away and leave the solution closed. */
   function fixSolutions() {
@@ -181,6 +225,7 @@
   }
 
   function init() {
+    lazyWidgets();
     fixSolutions();
     fixCitations();
     fixWidgets(document);

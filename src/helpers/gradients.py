@@ -411,7 +411,7 @@ def plot_gradient_decay(data: dict, radius=None, activation=None, T=None, init=N
         [{"y": data["bound"], "colour": PALETTE["orange"], "dash": True, "width": 1.5,
           "label": "bound (σmax · max f′)^(T−t)", "points": 11},  # straight on the log axis
          {"y": norms, "colour": PALETTE["blue"], "width": 2, "label": "measured ‖∂h_T/∂h_t‖₂"}],
-        ylim=(1e-20, 1e20), ylog=True, max_points=64, decimals=1,
+        ylim=(1e-20, 1e20), ylog=True, max_points=48, decimals=1,
         yticks=[(10.0 ** e, f"1e{e:+d}" if e else "1") for e in range(-20, 21, 5)],
         hlines=[(status.floor, PALETTE["black"], f"{status.floor:.0e}"),
                 (status.ceiling, PALETTE["black"], f"{status.ceiling:.0e}")],

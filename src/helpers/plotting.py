@@ -162,8 +162,8 @@ def plot_spec(title: str, xlabel: str, ylabel: str, lines, *, ylim: tuple[float,
     ``hlines``: (y, colour, label) triples; ``vlines``: (x, colour) pairs; ``note``: a sentence
     drawn at the top of the plot in ``note_colour``. Values are rounded to ``decimals`` places
     (of log10 with ``ylog``); non-finite values become gaps (null). A line's kept points are
-    x = 0, s, 2s, ... and its last, x = n: it is sent as ``{"y": [...], "s": s, "n": n}``, its
-    style in ``styles``.
+    x = 0, s, 2s, ... and its last, x = n: it is sent as ``{"y": [...], "s": s, "n": n}`` with
+    ``y`` as integers, the values times ``yscale`` = 10**decimals; its style in ``styles``.
     """
     for name, text in (("title", title), ("xlabel", xlabel), ("ylabel", ylabel), ("note", note)):
         if not isinstance(text, str):
@@ -199,7 +199,9 @@ def plot_spec(title: str, xlabel: str, ylabel: str, lines, *, ylim: tuple[float,
         xmax = max(xmax, y.size - 1)
         with np.errstate(invalid="ignore"):
             kept = np.clip(y[idx], lo * 1e-3, hi * 1e3) if ylog else y[idx]
-        out_lines.append({"y": [tr(v) for v in kept], "s": int(step), "n": int(y.size - 1)})
+        scaled = [tr(v) for v in kept]
+        out_lines.append({"y": [None if v is None else int(round(v * 10 ** decimals))
+                                for v in scaled], "s": int(step), "n": int(y.size - 1)})
         styles.append({"c": str(line["colour"]), "d": bool(line.get("dash", False)),
                        "w": float(line.get("width", 2)), "label": str(line.get("label", ""))})
     return {"title": title, "xlabel": xlabel, "ylabel": ylabel, "xlim": [0, xmax],
@@ -207,7 +209,8 @@ def plot_spec(title: str, xlabel: str, ylabel: str, lines, *, ylim: tuple[float,
             "yticks": [[tr(v), str(lab)] for v, lab in yticks],
             "hlines": [{"y": tr(v), "c": str(c), "label": str(lab)} for v, c, lab in hlines],
             "vlines": [{"x": float(x), "c": str(c)} for x, c in vlines],
-            "lines": out_lines, "styles": styles, "note": note, "noteColour": str(note_colour)}
+            "lines": out_lines, "yscale": 10 ** decimals, "styles": styles, "note": note,
+            "noteColour": str(note_colour)}
 
 
 def label(ax, xlabel: str, ylabel: str, title: str | None = None) -> None:
