@@ -212,6 +212,9 @@
     document.querySelectorAll(".solution.dropdown > .admonition-title a.reference").forEach(function (a) {
       a.addEventListener("click", function (e) {
         e.preventDefault();
+        e.stopPropagation();  // togglebutton.js cannot find its button from a link
+        var button = a.closest(".admonition-title").querySelector(".toggle-button");
+        if (button) button.click();
       });
     });
   }
