@@ -2,8 +2,7 @@
 
 Same sizes, threads and protocol as :mod:`benchmarks.lstm_cell` (whose ``run_cells`` this
 uses): hidden 200, input 200, batch 20, length 35, float32 and float64, the PyTorch formulation
-of the GRU (the one ``torch.nn.GRU`` computes). Chapter 4's ``scripts/ch04_benchmark.py``
-measures the float32 case with both formulations.
+of the GRU (the one ``torch.nn.GRU`` computes). Chapter 4 reads the stored rows.
 """
 from __future__ import annotations
 

@@ -6,9 +6,8 @@ of ``sum(dh * h)`` for a fixed random ``dh``, with one thread (the runner sets t
 thread counts to 1 before numpy starts). Medians of interleaved runs after a warm-up. Before
 timing, the two sides are checked to agree on the gradient of ``W_hh``.
 
-Chapter 3's ``scripts/ch03_lstm_benchmark.py`` measures the same float32 case; its timing code
-lives inside its ``main()`` (no dtype option), so this module reuses the helpers it times
-rather than the script.
+Chapters 3 and 4 quote the stored rows of this benchmark and of :mod:`benchmarks.gru_cell`
+(``benchmarks/results.json``); they time nothing themselves.
 """
 from __future__ import annotations
 

@@ -16,8 +16,6 @@ import time
 EXPERIMENTS = [
     ("ch02_lag_sweep", ["-m", "scripts.ch02_lag_sweep"], {"OMP_NUM_THREADS": "1"}),
     ("ch03_adding_problem", ["-m", "scripts.ch03_adding_problem"], {"OMP_NUM_THREADS": "1"}),
-    ("ch03_lstm_benchmark", ["-m", "scripts.ch03_lstm_benchmark"], {"OMP_NUM_THREADS": "1"}),
-    ("ch04_benchmark", ["-m", "scripts.ch04_benchmark"], {"OMP_NUM_THREADS": "1"}),
     ("ch05_compare", ["-m", "scripts.ch05_compare"], {"OMP_NUM_THREADS": "1"}),
     ("ch06_ngram", ["-m", "scripts.ch06_ngram"], {"OMP_NUM_THREADS": "1"}),
     ("ch07_main", ["-m", "scripts.ch07_train", "--part", "main", "--threads", "2"],

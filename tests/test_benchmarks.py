@@ -9,12 +9,10 @@ import sys
 
 import pytest
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from benchmarks import ngram_kn, peers
+from benchmarks import run as runner
 
-from benchmarks import ngram_kn, peers  # noqa: E402
-from benchmarks import run as runner  # noqa: E402
+ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 FIELDS = {"benchmark", "ours", "peer", "metric", "ours_value", "peer_value", "ratio", "target",
           "status", "note"}

@@ -11,10 +11,8 @@ import pytest
 import torch
 import torch.nn as nn
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "src"))
-
-from helpers import lm  # noqa: E402
-from helpers.widgets import TextFrame  # noqa: E402
+from helpers import lm
+from helpers.widgets import TextFrame
 
 V = 23
 
