@@ -220,8 +220,24 @@ SEARCH_FETCH_SHIM = """
 """.strip()
 
 
+def _slim(el) -> str:
+    """Plain text of ``el`` in its sections (ids kept: a search result names one), as HTML."""
+    parts = []
+    for child in el.children:
+        if getattr(child, "name", None) == "section":
+            parts.append(f'<section id="{html.escape(child.get("id", ""))}">{_slim(child)}</section>')
+        elif getattr(child, "name", None) is None:
+            parts.append(html.escape(str(child)))
+        elif child.find("section") is not None:
+            parts.append(_slim(child))
+        else:
+            parts.append(html.escape(child.get_text(" ")))
+    return re.sub(r"\s+", " ", "".join(parts))
+
+
 def _search_copies(app, exception):
-    """``_search/<page>.html``: the main text of each page, math as plain text, nothing else."""
+    """``_search/<page>.html``: the main text of each page, math as plain text, no code, no
+    outputs, no markup but its sections."""
     if exception is not None or app.builder.format != "html":
         return
     from bs4 import BeautifulSoup
@@ -236,17 +252,16 @@ def _search_copies(app, exception):
         if main is None:
             continue
         for sel in ("script", "style", "img", "svg", ".headerlink", ".cell_output", ".output",
-                    "div.widget-subarea", "form"):
+                    ".cell_input", "div.highlight", "div.widget-subarea", "form"):
             for el in main.select(sel):
                 el.decompose()
         for el in main.select(".math"):
             el.replace_with(" " + tex_to_text(el.get_text()) + " ")
-        body = str(main)
         dest = out_root / "_search" / (docname + app.builder.out_suffix)
         dest.parent.mkdir(parents=True, exist_ok=True)
         dest.write_text("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>"
-                        + html.escape(docname) + "</title></head><body>" + body
-                        + "</body></html>", encoding="utf-8")
+                        + html.escape(docname) + "</title></head><body><div role=\"main\">"
+                        + _slim(main) + "</div></body></html>", encoding="utf-8")
 
 
 # Written by the theme's templates themselves (not through Sphinx's script list), so removed from
@@ -306,7 +321,7 @@ def setup(app):
     app.connect("config-inited", _static_path)
     app.connect("doctree-resolved", _clean_outputs)
     app.connect("doctree-resolved", _alt_text)
-    app.connect("html-page-context", _page_context, priority=2)
+    app.connect("html-page-context", _page_context, priority=900)  # after myst-nb adds its scripts
     app.connect("build-finished", _lighten_pages)
     app.connect("build-finished", _search_copies)
     app.add_css_file("reader.css")

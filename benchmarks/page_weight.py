@@ -207,10 +207,12 @@ def show_explorers(pg, timeout_ms: int = 20_000) -> int:
 
 
 def axe_violations(pg, impacts=("serious", "critical")) -> list[dict]:
-    """axe-core's violations of the given impacts on the loaded page (needs .tools/axe, from make vendor)."""
+    """axe-core's violations of the given impacts on the loaded page (needs .tools/axe, from
+    make vendor). No preload: axe would fetch the style sheets again and resolve their @import
+    against the page's address (a 404 that is not the site's)."""
     pg.add_script_tag(path=str(AXE_JS))
     res = pg.evaluate("""async () => {
-      const r = await axe.run(document, {resultTypes: ['violations']});
+      const r = await axe.run(document, {resultTypes: ['violations'], preload: false});
       return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
         nodes: v.nodes.length, targets: v.nodes.slice(0, 3).map(n => n.target.join(' '))}));
     }""")
