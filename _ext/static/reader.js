@@ -227,6 +227,25 @@
     });
   }
 
+  /* A box that scrolls sideways (an equation, code, a table wider than the column) takes the
+     keyboard focus, so that it can be scrolled without a mouse (axe: scrollable-region-focusable). */
+  var SCROLL_BOXES = "div.math, mjx-container[display='true'], .cell_output pre, .output pre, " +
+    "div.highlight pre, .pst-scrollable-table-container, .table-wrapper, .cell_output table, " +
+    ".widget-html-content";
+  function markScrollable() {
+    document.querySelectorAll(SCROLL_BOXES).forEach(function (el) {
+      var scrolls = el.scrollWidth > el.clientWidth &&
+        /auto|scroll/.test(getComputedStyle(el).overflowX);
+      if (scrolls && !el.hasAttribute("tabindex")) {
+        el.setAttribute("tabindex", "0");
+        el.setAttribute("data-reader-scroll", "");
+      } else if (!scrolls && el.hasAttribute("data-reader-scroll")) {
+        el.removeAttribute("tabindex");
+        el.removeAttribute("data-reader-scroll");
+      }
+    });
+  }
+
   function init() {
     lazyWidgets();
     fixSolutions();
@@ -236,8 +255,20 @@
     new MutationObserver(function () {
       if (pending) return;
       pending = true;
-      window.requestAnimationFrame(function () { pending = false; fixWidgets(document); });
+      window.requestAnimationFrame(function () {
+        pending = false;
+        fixWidgets(document);
+        markScrollable();
+      });
     }).observe(document.body, {childList: true, subtree: true, characterData: true});
+    markScrollable();
+    window.addEventListener("load", markScrollable);
+    if (document.fonts && document.fonts.ready) document.fonts.ready.then(markScrollable);
+    var resizing = null;
+    window.addEventListener("resize", function () {
+      clearTimeout(resizing);
+      resizing = setTimeout(markScrollable, 200);
+    });
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
