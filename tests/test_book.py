@@ -270,6 +270,11 @@ def test_every_explorer_control_changes_the_frame(page, server, browser):
             checked += 1
             if _frames_of(pg, k) == before or not before:
                 dead.append(f"explorer {k}: {control['label'].strip()}")
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        pg.evaluate_handle("""(k) => [...document.querySelectorAll('.widget-vbox')]
+            .filter(b => b.parentElement.closest('.widget-vbox') === null)[k]""", k).as_element() \
+            .screenshot(path=str(SHOTS / f"{page.replace('/', '__').removesuffix('.html')}"
+                                         f"-explorer{k}@390.png"))
         wide += pg.evaluate("""(k) => {
           const box = [...document.querySelectorAll('.widget-vbox')].filter(b => b.parentElement.closest('.widget-vbox') === null)[k];
           return [...box.querySelectorAll('.widget-readout, .widget-toggle-button')]
