@@ -14,7 +14,8 @@ from helpers.gradients import (FACTORS, INITS, LENGTHS, RADII, NormStatus, clip_
                                clip_by_value, cosine, draw_gradient_decay, draw_power_curve,
                                global_norm, gradient_decay, gradient_decay_explorer,
                                init_recurrent, jacobian_bound, largest_singular_value,
-                               norm_status, one_unit_rnn, power_curve, power_explorer,
+                               norm_status, one_unit_rnn, plot_gradient_decay, power_curve,
+                               power_explorer,
                                rnn_jacobian_norms, spectral_radius)
 from helpers.rnn import ACTIVATIONS, init_params
 
@@ -360,6 +361,11 @@ BAD = [
     ("draw_gradient_decay", lambda: draw_gradient_decay({"norms": 1}), TypeError, "data"),
     ("draw_gradient_decay", lambda: draw_gradient_decay(POWER), TypeError, "data"),
     ("draw_gradient_decay", lambda: draw_gradient_decay([DATA]), TypeError, "data"),
+    ("plot_gradient_decay", lambda: plot_gradient_decay(None), TypeError, "data"),
+    ("plot_gradient_decay", lambda: plot_gradient_decay({}), TypeError, "data"),
+    ("plot_gradient_decay", lambda: plot_gradient_decay({"norms": 1}), TypeError, "data"),
+    ("plot_gradient_decay", lambda: plot_gradient_decay(POWER), TypeError, "data"),
+    ("plot_gradient_decay", lambda: plot_gradient_decay([DATA]), TypeError, "data"),
     ("one_unit_rnn", lambda: one_unit_rnn(5.0, 1.0, T=0), ValueError, "T"),
     ("one_unit_rnn", lambda: one_unit_rnn(float("nan"), 1.0), ValueError, "w"),
     ("one_unit_rnn", lambda: one_unit_rnn(5.0, "b"), TypeError, "b"),

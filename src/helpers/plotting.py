@@ -190,7 +190,7 @@ def plot_spec(title: str, xlabel: str, ylabel: str, lines, *, ylim: tuple[float,
                             f"{describe(line)}")
         y = np.asarray(line["y"], dtype=np.float64).ravel()
         if y.size == 0:
-            raise ValueError(f"lines[{k}]['y'] must not be empty")
+            raise ValueError(f"lines[{k}]['y'] must not be empty, got an empty array")
         points = check_int(f"lines[{k}]['points']", line.get("points", max_points), low=2)
         step = max(1, math.ceil((y.size - 1) / (points - 1)))
         idx = np.arange(0, y.size, step)
