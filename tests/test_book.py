@@ -280,7 +280,11 @@ def test_every_explorer_control_changes_the_frame(page, server, browser):
           return [...box.querySelectorAll('.widget-readout, .widget-toggle-button')]
             .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1).map(e => e.textContent);
         }""", k)
+    unreachable = pg.evaluate("""() => [...document.querySelectorAll(
+        '.widget-vbox .noUi-handle, .widget-vbox .widget-toggle-button, .widget-vbox select')]
+        .filter(e => e.tabIndex < 0 || e.disabled).map(e => e.outerHTML.slice(0, 80))""")
     ctx.close()
+    assert not unreachable, f"{page}: controls the keyboard cannot reach: {unreachable[:3]}"
     assert n and checked, f"{page}: no explorer controls found"
     assert not dead, f"{page}: moving these controls did not change the frame: {dead}"
     assert not wide, f"{page}: control values off-screen on a 390 px phone: {wide[:5]}"
