@@ -103,12 +103,14 @@ $(AXE_JS):
 vendor: $(WIDGETS_JS) $(MATHJAX_JS) $(AXE_JS)
 
 # The execution cache is keyed on notebook code only: when helpers/ or the stored results the
-# chapters read change, drop it so every chapter re-executes against them.
+# chapters read change, drop it so every chapter re-executes against them. Sphinx's saved
+# environment (_build/.doctrees) goes too: with it, Sphinx would find no page out of date, read
+# no notebook, and leave the emptied cache empty.
 HELPERS_SUM := $(shell cat src/helpers/*.py results/* 2>/dev/null | sha256sum | cut -c1-16)
 cache-check:
 	@mkdir -p _build
 	@if [ "$$(cat _build/.helpers-sum 2>/dev/null)" != "$(HELPERS_SUM)" ]; then \
-	  rm -rf _build/.jupyter_cache && echo "$(HELPERS_SUM)" > _build/.helpers-sum && \
+	  rm -rf _build/.jupyter_cache _build/.doctrees && echo "$(HELPERS_SUM)" > _build/.helpers-sum && \
 	  echo "helpers/ or results/ changed since the last build: chapters will be re-executed"; fi
 
 # The load average around each build, for `make bench`'s chapter times (benchmarks/chapter_times.py).
