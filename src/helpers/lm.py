@@ -1062,15 +1062,8 @@ def generation_explorer(lstm_samples: dict, ngram_models: dict, n: int = 5, *, s
 
 
 def _draw_generation(verses, model, temperature):
-    """Frame of :func:`generation_explorer`: the numbered verses, wrapped, under a title."""
-    import textwrap
+    """Frame of :func:`generation_explorer`: the numbered verses under a title, as text (a
+    :class:`helpers.widgets.TextFrame`), not a picture of text."""
+    from helpers.widgets import TextFrame
 
-    from helpers.plotting import new_figure
-
-    fig, ax = new_figure(figsize=(7.5, 3.0), layout=None)
-    ax.set_axis_off()
-    text = "\n\n".join(textwrap.fill(f"{j + 1}. {v}", 95) for j, v in enumerate(verses))
-    ax.text(0.0, 1.0, text, va="top", ha="left", fontsize=8.5, family="serif",
-            transform=ax.transAxes)
-    ax.set_title(f"{model}, T = {temperature}", loc="left", fontsize=10)
-    return fig
+    return TextFrame(f"{model}, T = {temperature}", tuple(verses))

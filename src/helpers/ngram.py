@@ -869,21 +869,11 @@ TEMPERATURES = (0.5, 0.7, 1.0, 1.5)  # the generation explorer's temperature con
 
 
 def _draw_samples(texts: Sequence[str], n: int, temperature: float):
-    """The generation explorer's frame: the sampled ``texts``, numbered, under a title."""
-    import textwrap
+    """The generation explorer's frame: the sampled ``texts``, numbered, under a title, as
+    text (a :class:`helpers.widgets.TextFrame`), not a picture of text."""
+    from helpers.widgets import TextFrame
 
-    from helpers.plotting import new_figure
-
-    fig, ax = new_figure(figsize=(7.2, 2.2), layout=None)
-    ax.set_axis_off()
-    fig.subplots_adjust(left=0.02, right=0.98, top=0.86, bottom=0.02)
-    ax.set_title(f"{n}-gram, modified Kneser-Ney, temperature {temperature}", loc="left")
-    y = 0.97
-    for j, text in enumerate(texts, start=1):
-        wrapped = textwrap.fill(text, width=80, initial_indent=f"{j}. ", subsequent_indent="   ")
-        ax.text(0.0, y, wrapped, transform=ax.transAxes, va="top", family="monospace", fontsize=9)
-        y -= 0.09 * (wrapped.count("\n") + 1) + 0.05
-    return fig
+    return TextFrame(f"{n}-gram, modified Kneser-Ney, temperature {temperature}", tuple(texts))
 
 
 def sample_explorer(models: dict | None = None, temperatures: Sequence[float] = TEMPERATURES,

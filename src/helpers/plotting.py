@@ -10,8 +10,10 @@ naming the argument.
 from __future__ import annotations
 
 import io
+import math
 
 import matplotlib
+import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import is_color_like
@@ -95,16 +97,120 @@ def new_figure(nrows: int = 1, ncols: int = 1, figsize: tuple[float, float] = (6
     return fig, axes
 
 
-def figure_png(fig: Figure, dpi: int = 80) -> bytes:
-    """Render the matplotlib Figure ``fig`` to PNG bytes at ``dpi`` (an integer in [10, 600])."""
+def figure_png(fig: Figure, dpi: int = 80, colours: int | None = None) -> bytes:
+    """Render the matplotlib Figure ``fig`` to PNG bytes at ``dpi`` (an integer in [10, 600]);
+    ``colours`` (an integer in [2, 256]) makes it a palette PNG of that many colours, about a
+    quarter of the bytes for the book's flat-coloured plots."""
     if not isinstance(fig, Figure):
         raise TypeError(f"fig must be a matplotlib Figure, got {describe(fig)}")
     dpi = check_int("dpi", dpi, low=10, high=600)
+    if colours is not None:
+        colours = check_int("colours", colours, low=2, high=256)
     buf = io.BytesIO()
     # "standard" bbox: a tight bbox would lay the figure out a second time (about twice as slow)
     with matplotlib.rc_context({**STYLE, "savefig.bbox": "standard"}):
         fig.savefig(buf, format="png", dpi=dpi)
-    return buf.getvalue()
+    if colours is None:
+        return buf.getvalue()
+    from PIL import Image
+
+    buf.seek(0)
+    img = Image.open(buf).convert("RGB").quantize(colours, method=Image.Quantize.MEDIANCUT)
+    out = io.BytesIO()
+    img.save(out, format="png", optimize=True)
+    return out.getvalue()
+
+
+def figure_alt(fig: Figure) -> str:
+    """Alt text for the Figure ``fig`` from what it shows: per panel its title, what is plotted
+    against what, the legend's entries and any text written in it."""
+    if not isinstance(fig, Figure):
+        raise TypeError(f"fig must be a matplotlib Figure, got {describe(fig)}")
+    parts = []
+    if fig._suptitle is not None and fig._suptitle.get_text():
+        parts.append(fig._suptitle.get_text())
+    for ax in fig.axes:
+        bits = []
+        title = " ".join(t for t in (ax.get_title(loc="left"), ax.get_title(),
+                                     ax.get_title(loc="right")) if t)
+        if title:
+            bits.append(title)
+        x, y = ax.get_xlabel(), ax.get_ylabel()
+        if x or y:
+            bits.append(f"{y or 'value'} against {x or 'position'}")
+        labels = [lab for lab in ax.get_legend_handles_labels()[1] if not lab.startswith("_")]
+        if labels:
+            bits.append("lines: " + ", ".join(labels))
+        texts = [t.get_text().replace("\n", " ") for t in ax.texts if t.get_text().strip()]
+        if texts:
+            bits.append(" ".join(texts))
+        if bits:
+            parts.append("; ".join(bits))
+    return ("Plot: " + ". ".join(parts)) if parts else "Plot"
+
+
+def plot_spec(title: str, xlabel: str, ylabel: str, lines, *, ylim: tuple[float, float],
+              ylog: bool = False, yticks=(), hlines=(), vlines=(), note: str = "",
+              note_colour: str = "#000000", max_points: int = 80, decimals: int = 2) -> dict:
+    """A line plot as small JSON-able data that ``_ext/static/reader.js`` draws in the browser
+    as SVG (the kernel-free page of :class:`helpers.widgets.Explorer` with ``plot``).
+
+    ``lines``: dicts with ``y`` (1-D array, sampled at x = 0, 1, 2, ...), ``colour``, and
+    optionally ``dash`` (bool), ``width``, ``label`` and ``points`` (at most this many points
+    are kept, default ``max_points``; a straight line needs 2). ``ylim`` (low, high) and
+    ``yticks`` ((value, label) pairs) in data units; with ``ylog`` the values are sent as log10.
+    ``hlines``: (y, colour, label) triples; ``vlines``: (x, colour) pairs; ``note``: a sentence
+    drawn at the top of the plot in ``note_colour``. Values are rounded to ``decimals`` places
+    (of log10 with ``ylog``); non-finite values become gaps (null). A line's kept points are
+    x = 0, s, 2s, ... and its last, x = n: it is sent as ``{"y": [...], "s": s, "n": n}`` with
+    ``y`` as integers, the values times ``yscale`` = 10**decimals; its style in ``styles``.
+    """
+    for name, text in (("title", title), ("xlabel", xlabel), ("ylabel", ylabel), ("note", note)):
+        if not isinstance(text, str):
+            raise TypeError(f"{name} must be a str, got {describe(text)}")
+    max_points = check_int("max_points", max_points, low=2, high=10_000)
+    decimals = check_int("decimals", decimals, low=0, high=6)
+    if isinstance(ylim, (str, bytes)) or not isinstance(ylim, (tuple, list)) or len(ylim) != 2:
+        raise TypeError(f"ylim must be a pair (low, high), got {describe(ylim)}")
+    lo, hi = (check_number("ylim", v, low=0.0 if ylog else None, low_open=ylog) for v in ylim)
+    if not lo < hi:
+        raise ValueError(f"ylim must be (low, high) with low < high, got {ylim!r}")
+
+    def tr(v):
+        v = float(v)
+        if not math.isfinite(v) or (ylog and v <= 0):
+            return None
+        v = round(math.log10(v) if ylog else v, decimals)
+        return int(v) if v == int(v) else v
+
+    out_lines, styles, xmax = [], [], 1
+    for k, line in enumerate(lines):
+        if not isinstance(line, dict) or "y" not in line or "colour" not in line:
+            raise TypeError(f"lines[{k}] must be a dict with 'y' and 'colour', got "
+                            f"{describe(line)}")
+        y = np.asarray(line["y"], dtype=np.float64).ravel()
+        if y.size == 0:
+            raise ValueError(f"lines[{k}]['y'] must not be empty, got an empty array")
+        points = check_int(f"lines[{k}]['points']", line.get("points", max_points), low=2)
+        step = max(1, math.ceil((y.size - 1) / (points - 1)))
+        idx = np.arange(0, y.size, step)
+        if idx[-1] != y.size - 1:
+            idx = np.append(idx, y.size - 1)
+        xmax = max(xmax, y.size - 1)
+        with np.errstate(invalid="ignore"):
+            kept = np.clip(y[idx], lo * 1e-3, hi * 1e3) if ylog else y[idx]
+        scaled = [tr(v) for v in kept]
+        out_lines.append({"y": [None if v is None else int(round(v * 10 ** decimals))
+                                for v in scaled], "s": int(step), "n": int(y.size - 1)})
+        styles.append({"c": str(line["colour"]), "d": bool(line.get("dash", False)),
+                       "w": float(line.get("width", 2)), "label": str(line.get("label", ""))})
+    return {"title": title, "xlabel": xlabel, "ylabel": ylabel, "xlim": [0, xmax],
+            "ylim": [tr(lo), tr(hi)], "ylog": bool(ylog),
+            "yticks": [[tr(v), str(lab)] for v, lab in yticks],
+            "hlines": [{"y": tr(v), "c": str(c), "label": str(lab)} for v, c, lab in hlines],
+            "vlines": [{"x": float(x), "c": str(c)} for x, c in vlines],
+            "lines": out_lines, "yscale": 10 ** decimals, "styles": styles, "note": note,
+            "noteColour": str(note_colour)}
 
 
 def label(ax, xlabel: str, ylabel: str, title: str | None = None) -> None:

@@ -9,10 +9,17 @@ and renders the same definition two ways:
 
 * **live** (:meth:`Explorer.live`): ipywidgets controls that recompute and redraw on every change,
   for a reader running the notebook;
-* **static** (:meth:`Explorer.static`): one PNG frame precomputed for every value of up to two
+* **static** (:meth:`Explorer.static`): one frame precomputed for every value of up to two
   controls, placed in nested ``ipywidgets.Stack`` s whose ``selected_index`` is linked to the
   controls *in the browser* (``ipywidgets.jslink``), so the built HTML page switches frames with
-  no kernel.
+  no kernel. An explorer given ``plot`` (data -> a small JSON line-plot description) instead
+  precomputes that description for *every* combination of *all* its controls and the page
+  draws the chosen one as SVG in the browser (``_ext/static/reader.js``): every control works
+  without a kernel at a few hundred bytes per frame.
+
+A frame is HTML: a figure becomes a PNG (a 32-colour palette, a quarter of the bytes of a
+full-colour one) with alt text that says what it shows (:func:`helpers.plotting.figure_alt`);
+a ``draw`` that returns a :class:`TextFrame` (generated sentences) is shown as text.
 
 :meth:`Explorer.show` picks static when the environment variable ``LTR_STATIC_WIDGETS=1`` is set
 (``make book`` sets it) and live otherwise. :meth:`Explorer.figure` returns the figure at the
@@ -26,8 +33,11 @@ Every public class and method checks its arguments first and raises ``TypeError`
 """
 from __future__ import annotations
 
+import base64
 import dataclasses
+import html
 import itertools
+import json
 import math
 import numbers
 import os
@@ -37,9 +47,46 @@ from typing import Any, Callable, Iterator, Sequence
 import numpy as np
 
 from helpers.checks import check_int, describe
-from helpers.plotting import figure_png, message, new_figure
+from helpers.plotting import figure_alt, figure_png, message, new_figure
 
 STATIC_ENV = "LTR_STATIC_WIDGETS"
+FRAME_COLOURS = 32  # palette of a PNG frame
+MAX_PLOT_FRAMES = 5000  # combinations precomputed for an explorer drawn in the browser
+
+
+@dataclasses.dataclass(frozen=True)
+class TextFrame:
+    """A frame that is text, not a picture: a ``title`` (str) over numbered ``items``
+    (a sequence of str, e.g. generated sentences). Shown as HTML text in the page and in a
+    notebook; ``str()`` gives the plain text."""
+
+    title: str
+    items: tuple
+
+    def __post_init__(self):
+        if not isinstance(self.title, str):
+            raise TypeError(f"title must be a str, got {describe(self.title)}")
+        if isinstance(self.items, (str, bytes)) or not isinstance(self.items, Sequence):
+            raise TypeError(f"items must be a sequence of str, got {describe(self.items)}")
+        items = tuple(self.items)
+        bad = [x for x in items if not isinstance(x, str)]
+        if bad:
+            raise TypeError(f"items must hold str, got {describe(bad[0])}")
+        object.__setattr__(self, "items", items)
+
+    def html(self) -> str:
+        lis = "".join(f"<li>{html.escape(x)}</li>" for x in self.items)
+        return (f'<div class="reader-text-frame" role="figure" aria-label="{html.escape(self.title)}">'
+                f'<p class="reader-frame-title">{html.escape(self.title)}</p><ol>{lis}</ol></div>')
+
+    def _repr_html_(self) -> str:
+        return self.html()
+
+    def __str__(self) -> str:
+        return self.title + "\n" + "\n".join(f"{j}. {x}" for j, x in enumerate(self.items, 1))
+
+    def _repr_pretty_(self, p, cycle):
+        p.text(str(self))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -106,9 +153,10 @@ class Control:
             return w.SelectionSlider(options=options, index=self.index, description=label,
                                      continuous_update=True,
                                      style={"description_width": "initial"},
-                                     layout=w.Layout(width="420px"))
+                                     layout=w.Layout(width="100%", max_width="420px"))
         return w.ToggleButtons(options=options, index=self.index, description=label,
-                               style={"description_width": "initial", "button_width": "auto"})
+                               style={"description_width": "initial", "button_width": "auto"},
+                               layout=w.Layout(max_width="100%"))
 
 
 class Explorer:
@@ -121,12 +169,16 @@ class Explorer:
     controls : the controls (:class:`Control`, distinct names), in display order.
     static : names of the (one or two) controls whose every value is precomputed for the
         kernel-free page; the other controls stay at their defaults there. Defaults to the first
-        two controls.
+        two controls. Not used with ``plot``.
     dpi : resolution of the PNG frames, an integer in [20, 300].
+    plot : optional ``plot(data, **params) -> dict``, a JSON-able line plot (see
+        :func:`helpers.plotting.plot_spec`) that the kernel-free page draws in the browser; with
+        it every combination of every control is precomputed (at most 5000).
     """
 
     def __init__(self, compute: Callable[..., Any], draw: Callable[..., Any],
-                 controls: Sequence[Control], static: Sequence[str] | None = None, dpi: int = 80):
+                 controls: Sequence[Control], static: Sequence[str] | None = None, dpi: int = 80,
+                 plot: Callable[..., dict] | None = None):
         for name, fn in (("compute", compute), ("draw", draw)):
             if not callable(fn):
                 raise TypeError(f"{name} must be a callable, got {describe(fn)}")
@@ -150,8 +202,14 @@ class Explorer:
                 or any(s not in names for s in static):
             raise ValueError(f"static must name one or two of the controls {names}, got {static!r}")
         dpi = check_int("dpi", dpi, low=20, high=300)
+        if plot is not None and not callable(plot):
+            raise TypeError(f"plot must be a callable (data, **params) -> dict or None, "
+                            f"got {describe(plot)}")
+        if plot is not None and math.prod(len(c.values) for c in controls) > MAX_PLOT_FRAMES:
+            raise ValueError(f"plot: the controls have {math.prod(len(c.values) for c in controls)}"
+                             f" combinations, more than the {MAX_PLOT_FRAMES} a page can hold")
         self.compute, self.draw, self.controls = compute, draw, controls
-        self.static_names, self.dpi = static, dpi
+        self.static_names, self.dpi, self.plot = static, dpi, plot
 
     # -- pure rendering ---------------------------------------------------------------------
     @property
@@ -187,8 +245,38 @@ class Explorer:
         return self.render(**overrides)
 
     def png(self, **overrides) -> bytes:
-        """The figure for the given control values as PNG bytes at the explorer's dpi."""
-        return figure_png(self.render(**overrides), dpi=self.dpi)
+        """The figure for the given control values as PNG bytes at the explorer's dpi
+        (``TypeError`` if ``draw`` returns a :class:`TextFrame`: there is no picture)."""
+        frame = self.render(**overrides)
+        if isinstance(frame, TextFrame):
+            raise TypeError("png: this explorer draws text (a TextFrame), not a figure; "
+                            "use frame_html")
+        return figure_png(frame, dpi=self.dpi, colours=FRAME_COLOURS)
+
+    def frame_html(self, **overrides) -> str:
+        """The frame for the given control values as HTML: the text of a :class:`TextFrame`,
+        or an ``<img>`` of the figure (palette PNG) with alt text saying what it shows."""
+        params = self._params(overrides)
+        frame = self.render(**params)
+        if isinstance(frame, TextFrame):
+            return frame.html()
+        alt = figure_alt(frame)
+        data = base64.b64encode(figure_png(frame, dpi=self.dpi, colours=FRAME_COLOURS)).decode()
+        return (f'<img class="reader-frame" alt="{html.escape(alt)}" '
+                f'src="data:image/png;base64,{data}">')
+
+    def plot_data(self, **overrides) -> dict:
+        """``plot(compute(**params), **params)``: what the page draws in the browser for these
+        control values (needs ``plot``)."""
+        if self.plot is None:
+            raise TypeError("plot must be given to the Explorer for plot_data, got None")
+        params = self._params(overrides)
+        try:
+            data = self.compute(**params)
+        except ArithmeticError as err:
+            return {"title": "cannot compute", "note": f"{type(err).__name__}: {err}",
+                    "lines": [], "vlines": [], "error": True}
+        return self.plot(data, **params)
 
     def grid(self, names: Sequence[str] | None = None) -> Iterator[dict[str, Any]]:
         """Every combination of the named controls' values (all controls by default), each as a
@@ -208,16 +296,16 @@ class Explorer:
             yield self._params(dict(zip(names, combo)))
 
     def update_times_ms(self, repeats: int = 15) -> np.ndarray:
-        """Wall time (ms) of ``repeats`` live updates (compute + draw + PNG), cycling through
+        """Wall time (ms) of ``repeats`` live updates (compute + draw + HTML), cycling through
         neighbouring values of the first static control; shape (repeats,)."""
         repeats = check_int("repeats", repeats, low=1, high=1000)
         ctrl = next(c for c in self.controls if c.name == self.static_names[0])
-        self.png()  # warm-up
+        self.frame_html()  # warm-up
         times = np.empty(repeats)
         for k in range(repeats):
             value = ctrl.values[(ctrl.index + k + 1) % len(ctrl.values)]
             t0 = time.perf_counter()
-            self.png(**{ctrl.name: value})
+            self.frame_html(**{ctrl.name: value})
             times[k] = (time.perf_counter() - t0) * 1e3
         return times
 
@@ -227,19 +315,22 @@ class Explorer:
         import ipywidgets as w
 
         widgets = {c.name: c.make_widget() for c in self.controls}
-        image = w.Image(value=self.png(), format="png")
+        image = w.HTML(value=self.frame_html())
 
         def update(_change=None):
-            image.value = self.png(**{n: wd.value for n, wd in widgets.items()})
+            image.value = self.frame_html(**{n: wd.value for n, wd in widgets.items()})
 
         for wd in widgets.values():
             wd.observe(update, names="value")
         return w.VBox([*widgets.values(), image])
 
     def static(self):
-        """Precomputed frames for every value of the static controls, switched in the browser."""
+        """Precomputed frames for every value of the static controls, switched in the browser
+        (with ``plot``: every control, drawn in the browser)."""
         import ipywidgets as w
 
+        if self.plot is not None:
+            return self._static_plot()
         by_name = {c.name: c for c in self.controls}
         outer = by_name[self.static_names[0]]
         inner = by_name[self.static_names[1]] if len(self.static_names) == 2 else None
@@ -247,7 +338,7 @@ class Explorer:
         ctrl_outer = outer.make_widget()
 
         def frame(**values):
-            return w.Image(value=self.png(**values), format="png")
+            return w.HTML(value=self.frame_html(**values))
 
         if inner is None:
             stack = w.Stack([frame(**{outer.name: v}) for v in outer.values],
@@ -274,6 +365,31 @@ class Explorer:
         box = w.VBox(parts)
         box._links = links  # keep the Link widgets alive with the box
         return box
+
+    def plot_frames(self) -> dict:
+        """{key: plot data} for every combination of the controls; the key joins the controls'
+        read-out labels (``Control.fmt``) with ``|`` in control order, as the page reads them."""
+        return {"|".join(c.fmt(p[c.name]) for c in self.controls): self.plot_data(**p)
+                for p in self.grid()}
+
+    def _static_plot(self):
+        import ipywidgets as w
+
+        ctrls = [c.make_widget() for c in self.controls]
+        frames = self.plot_frames()
+        # what every frame shares is sent once
+        drawn = [f for f in frames.values() if not f.get("error")] or list(frames.values())
+        base = {k: v for k, v in drawn[0].items() if all(k in f and f[k] == v for f in drawn)}
+        frames = {key: {k: v for k, v in f.items() if k not in base or f.get("error")}
+                  for key, f in frames.items()}
+        payload = json.dumps({"controls": [c.description or c.name for c in self.controls],
+                              "base": base, "frames": frames}, separators=(",", ":"),
+                             allow_nan=False).replace("</", "<\\/")  # stays in its <script>
+        key = "|".join(c.fmt(c.default) for c in self.controls)
+        holder = w.HTML(value=f'<div class="reader-plot" data-initial="{html.escape(key)}">'
+                              f'<script type="application/json">{payload}'
+                              f'</script></div>')
+        return w.VBox([*ctrls, holder])
 
     def show(self):
         """The static widget when ``LTR_STATIC_WIDGETS=1`` (the book build), else the live one."""
