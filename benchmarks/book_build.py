@@ -22,10 +22,9 @@ import tempfile
 import time
 
 from benchmarks.chapter_times import BUDGETS
-from benchmarks.common import ROOT, record, verdict
+from benchmarks.common import ROOT, build_env, record, verdict
 
 COLD_TARGET_S, WARM_TARGET_S = 600.0, 30.0
-ORIG_PREFIX = "LTR_BENCH_ORIG_"  # the runner keeps the caller's thread settings here
 
 TINY_CONFIG = """title: tiny
 execute:
@@ -81,15 +80,7 @@ def _copy_book(dest: pathlib.Path, source: str) -> str:
 
 
 def _build(book: pathlib.Path) -> tuple[float, subprocess.CompletedProcess]:
-    env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
-    env.update(LTR_STATIC_WIDGETS="1", PYTHONHASHSEED="0")
-    # the runner pins BLAS to one thread for the other benchmarks; `make book` does not
-    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        orig = env.pop(ORIG_PREFIX + var, None)
-        if orig == "<unset>":
-            env.pop(var, None)
-        elif orig is not None:
-            env[var] = orig
+    env = build_env()
     jb = pathlib.Path(sys.executable).with_name("jupyter-book")
     t0 = time.perf_counter()
     p = subprocess.run([str(jb), "build", str(book), "--builder", "html"], env=env,

@@ -27,7 +27,7 @@ import sys
 import tempfile
 import time
 
-from benchmarks.common import ROOT, record, verdict
+from benchmarks.common import ROOT, build_env, record, verdict
 
 # Seconds each chapter may take to execute on 2 cores, on a fresh kernel (from the chapter
 # issues). The one place the budgets live.
@@ -44,7 +44,6 @@ BUDGETS = {
 NOTEBOOKS = ROOT / "notebooks"
 CACHE = ROOT / "_build" / ".jupyter_cache"
 BUILD_LOAD = ROOT / "_build" / ".build-load"
-ORIG_PREFIX = "LTR_BENCH_ORIG_"  # the runner keeps the caller's thread settings here
 
 
 def chapters(notebooks: pathlib.Path | None = None) -> list[str]:
@@ -84,19 +83,6 @@ def build_load(path: pathlib.Path | None = None) -> str:
     return "; ".join(ln for ln in lines if ln.strip())[-300:]
 
 
-def _build_env() -> dict[str, str]:
-    """The environment ``make book`` executes notebooks with, the caller's threads restored."""
-    env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
-    env.update(LTR_STATIC_WIDGETS="1", PYTHONHASHSEED="0")
-    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        orig = env.pop(ORIG_PREFIX + var, None)
-        if orig == "<unset>":
-            env.pop(var, None)
-        elif orig is not None:
-            env[var] = orig
-    return env
-
-
 def execute_seconds(notebook: pathlib.Path) -> float:
     """Execute one notebook now on a fresh kernel (cwd: its folder, as the build does) and
     return the wall seconds, kernel start included."""
@@ -105,7 +91,7 @@ def execute_seconds(notebook: pathlib.Path) -> float:
         cmd = [sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute",
                "--ExecutePreprocessor.timeout=1800", f"--output={out}", str(notebook)]
         t0 = time.perf_counter()
-        subprocess.run(cmd, cwd=notebook.parent, env=_build_env(), check=True,
+        subprocess.run(cmd, cwd=notebook.parent, env=build_env(), check=True,
                        capture_output=True, text=True)
         return time.perf_counter() - t0
 

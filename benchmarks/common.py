@@ -119,3 +119,42 @@ def versions() -> dict:
 
 def now() -> str:
     return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+
+
+ORIG_PREFIX = "LTR_BENCH_ORIG_"  # benchmarks.run keeps the caller's thread settings here
+
+
+def toc_files(root: pathlib.Path | None = None) -> list[str]:
+    """The root file, then every `file:` entry of `_toc.yml`, depth first."""
+    import yaml
+
+    toc = yaml.safe_load(((root or ROOT) / "_toc.yml").read_text())
+    files = [toc["root"]]
+
+    def walk(node):
+        if isinstance(node, dict):
+            if "file" in node:
+                files.append(node["file"])
+            for v in node.values():
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+
+    walk(toc)
+    return files
+
+
+def build_env() -> dict[str, str]:
+    """The environment ``make book`` executes notebooks with, the caller's thread settings
+    restored (the runner pins BLAS to one thread for the other benchmarks; ``make book`` does
+    not)."""
+    env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
+    env.update(LTR_STATIC_WIDGETS="1", PYTHONHASHSEED="0")
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        orig = env.pop(ORIG_PREFIX + var, None)
+        if orig == "<unset>":
+            env.pop(var, None)
+        elif orig is not None:
+            env[var] = orig
+    return env

@@ -30,7 +30,7 @@ import shutil
 import threading
 import urllib.parse
 
-from benchmarks.common import ROOT, record, verdict
+from benchmarks.common import ROOT, record, toc_files, verdict
 
 HTML = ROOT / "_build" / "html"
 AXE_JS = ROOT / ".tools" / "axe" / "axe.min.js"
@@ -52,23 +52,7 @@ def chromium_path() -> str | None:
 
 def pages(root: pathlib.Path | None = None) -> list[str]:
     """The landing page and every page of ``_toc.yml``, as paths relative to the site."""
-    import yaml
-
-    toc = yaml.safe_load(((root or ROOT) / "_toc.yml").read_text())
-    files = [toc["root"]]
-
-    def walk(node):
-        if isinstance(node, dict):
-            if "file" in node:
-                files.append(node["file"])
-            for v in node.values():
-                walk(v)
-        elif isinstance(node, list):
-            for v in node:
-                walk(v)
-
-    walk(toc)
-    return ["index.html"] + [f + ".html" for f in files]
+    return ["index.html"] + [f + ".html" for f in toc_files(root)]
 
 
 def budget_mb(page: str) -> float:
