@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from helpers.gradients import (FACTORS, INITS, LENGTHS, RADII, NormStatus, clip_by_norm,
                                clip_by_value, cosine, draw_gradient_decay, draw_power_curve,
                                global_norm, gradient_decay, gradient_decay_explorer,
-                               init_recurrent, jacobian_bound, largest_singular_value,
+                               check_rnn_step_backward, init_recurrent, jacobian_bound,
+                               largest_singular_value,
                                norm_status, one_unit_rnn, plot_gradient_decay, power_curve,
                                power_explorer,
                                rnn_jacobian_norms, spectral_radius)
@@ -287,6 +288,12 @@ P = lambda: init_params(input_size=2, hidden_size=3, rng=RNG(0))  # noqa: E731
 DATA = gradient_decay(1.0, "tanh", 10)
 POWER = power_curve(0.9)
 
+def _step_ok(dh, h_prev, x, a, W_ih, W_hh):
+    """A correct backward of one tanh step (the chapter's solution)."""
+    da = dh * (1.0 - np.tanh(a) ** 2)  # (B, H)
+    return da.T @ x, da.T @ h_prev, da.sum(axis=0), da @ W_hh
+
+
 BAD = [
     ("global_norm", lambda: global_norm([]), ValueError, "grads"),
     ("global_norm", lambda: global_norm(None), TypeError, "grads"),
@@ -394,6 +401,18 @@ BAD = [
     ("power_explorer", lambda: power_explorer(K=1000.0), TypeError, "K"),
     ("power_explorer", lambda: power_explorer(K="1000"), TypeError, "K"),
     ("power_explorer", lambda: power_explorer(K=None), TypeError, "K"),
+    ("check_rnn_step_backward", lambda: check_rnn_step_backward(None), TypeError, "fn"),
+    ("check_rnn_step_backward", lambda: check_rnn_step_backward("step"), TypeError, "fn"),
+    ("check_rnn_step_backward", lambda: check_rnn_step_backward(_step_ok, n_cases=0), ValueError,
+     "n_cases"),
+    ("check_rnn_step_backward", lambda: check_rnn_step_backward(_step_ok, n_cases=2.5), TypeError,
+     "n_cases"),
+    ("check_rnn_step_backward", lambda: check_rnn_step_backward(_step_ok, n_cases="3"), TypeError,
+     "n_cases"),
+    ("check_rnn_step_backward", lambda: check_rnn_step_backward(_step_ok, seed=-1), ValueError,
+     "seed"),
+    ("check_rnn_step_backward", lambda: check_rnn_step_backward(_step_ok, seed=None), TypeError,
+     "seed"),
 ]
 
 
@@ -406,3 +425,49 @@ def test_every_public_function_has_five_bad_inputs():
     import helpers.gradients as module
 
     assert_five_per_public_function(module, BAD)
+
+
+# --------------------------------------------------------------------------------------------
+# the implement-it check: a correct step passes, plausible mistakes fail and are printed
+def _torch_step(dh, h_prev, x, a, W_ih, W_hh):
+    """The same step differentiated by torch autograd (an independent reference)."""
+    t = {k: torch.tensor(v, requires_grad=True) for k, v in
+         (("h_prev", h_prev), ("x", x), ("W_ih", W_ih), ("W_hh", W_hh))}
+    b_total = torch.tensor(a - x @ W_ih.T - h_prev @ W_hh.T, requires_grad=True)  # (B, H)
+    h = torch.tanh(t["x"] @ t["W_ih"].T + t["h_prev"] @ t["W_hh"].T + b_total)
+    (h * torch.tensor(dh)).sum().backward()
+    return (t["W_ih"].grad.numpy(), t["W_hh"].grad.numpy(), b_total.grad.numpy().sum(axis=0),
+            t["h_prev"].grad.numpy())
+
+
+def test_check_rnn_step_backward_accepts_correct_steps(capsys):
+    assert check_rnn_step_backward(_step_ok, n_cases=30, seed=3)
+    assert check_rnn_step_backward(_torch_step, n_cases=10)
+    assert "all 10 cases agree" in capsys.readouterr().out
+
+
+def _da(dh, a):
+    return dh * (1.0 - np.tanh(a) ** 2)
+
+
+WRONG_STEPS = {  # each a mistake a reader could make
+    "no f'": lambda dh, h_prev, x, a, W_ih, W_hh: (dh.T @ x, dh.T @ h_prev, dh.sum(axis=0),
+                                                   dh @ W_hh),
+    "W_hh not transposed": lambda dh, h_prev, x, a, W_ih, W_hh: (
+        _da(dh, a).T @ x, _da(dh, a).T @ h_prev, _da(dh, a).sum(axis=0), _da(dh, a) @ W_hh.T),
+    "dW_hh transposed": lambda dh, h_prev, x, a, W_ih, W_hh: (
+        _da(dh, a).T @ x, h_prev.T @ _da(dh, a), _da(dh, a).sum(axis=0), _da(dh, a) @ W_hh),
+    "f' evaluated at h = tanh(a) instead of a": lambda dh, h_prev, x, a, W_ih, W_hh: _step_ok(
+        dh, h_prev, x, np.tanh(a), W_ih, W_hh),
+    "bias of the first row only": lambda dh, h_prev, x, a, W_ih, W_hh: (
+        _da(dh, a).T @ x, _da(dh, a).T @ h_prev, _da(dh, a)[0], _da(dh, a) @ W_hh),
+    "three outputs": lambda dh, h_prev, x, a, W_ih, W_hh: _step_ok(dh, h_prev, x, a, W_ih,
+                                                                    W_hh)[:3],
+}
+
+
+@pytest.mark.parametrize("name", list(WRONG_STEPS))
+def test_check_rnn_step_backward_rejects_plausible_mistakes(name, capsys):
+    assert not check_rnn_step_backward(WRONG_STEPS[name], n_cases=30)
+    out = capsys.readouterr().out
+    assert out.startswith("case ") and ("expected" in out)

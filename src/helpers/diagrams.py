@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
 
-from helpers.checks import check_bool
+from helpers.checks import check_bool, check_int
 from helpers.plotting import PALETTE, check_figsize, new_figure
 
 # gate / block -> (book symbol, English name, the notes' Chinese name, the notes' symbol)
@@ -140,4 +140,88 @@ def lstm_cell_diagram(chinese: bool | None = None, figsize=(9.5, 5.6)):
             va="top")
     ax.text(8.85, 3.9, "Q10: squash\nthe unbounded $c_t$", fontsize=8, va="center",
             color=PALETTE["blue"])
+    return fig
+
+
+# --------------------------------------------------------------------------------------------
+# chapter 2: the (layer x step) grid that backpropagation through time sweeps
+BPTT_MAX_LAYERS = 4
+BPTT_MAX_STEPS = 6
+
+
+def bptt_grid_diagram(layers: int = 2, steps: int = 4, figsize=None):
+    """The unrolled stacked RNN as a grid of states ``h_t^(l)`` (``layers`` rows, ``steps``
+    columns) with the error of backpropagation through time drawn on it: it enters every top
+    state from its step's loss ``L_t``, flows **left** (back in time, to ``h_{t-1}^(l)`` and
+    finally ``h_0^(l)``) and **down** (to the layer below, and from layer 1 to the input
+    ``x_t``). Every edge carries the Jacobian of the forward map along it (chapter 2's
+    equations): ``diag(f'(a_t^(l))) W_hh^(l)`` on a time edge, ``diag(f'(a_t^(l+1)))
+    W_ih^(l+1)`` on a layer edge; the error crossing an edge is multiplied by its transpose.
+
+    ``layers``: integer in [1, 4]; ``steps``: integer in [2, 6]; ``figsize``: (width, height)
+    in inches or None (0.86 inch per unit of the drawing: 6.3 inches wide at 4 steps, so that
+    the 9 pt labels keep their size in the book's 760 px column; 6 steps are 9.1 wide).
+    Returns the Figure.
+    """
+    layers = check_int("layers", layers, low=1, high=BPTT_MAX_LAYERS)
+    steps = check_int("steps", steps, low=2, high=BPTT_MAX_STEPS)
+    if figsize is None:
+        figsize = (0.86 * (0.95 + 1.6 * steps), 0.86 * (2.9 + 1.45 * layers))
+    figsize = check_figsize("figsize", figsize)
+    fig, ax = new_figure(figsize=figsize, layout=None)
+    fig.subplots_adjust(left=0.0, right=1.0, bottom=0.0, top=1.0)
+    ax.set_axis_off()
+    dx, dy, r = 1.6, 1.45, 0.26  # column and row spacing, node radius
+    time_c, space_c, loss_c = PALETTE["blue"], PALETTE["vermillion"], PALETTE["black"]
+    x_of = {t: 0.35 + dx * t for t in range(steps + 1)}  # column of step t (t = 0: h_0)
+    y_of = {layer: dy * layer for layer in range(layers + 1)}  # row 0: the inputs x_t
+    top = y_of[layers]
+    ax.set_xlim(-0.3, x_of[steps] + 0.3)
+    ax.set_ylim(-1.6, top + 1.2)
+    fs = 9  # every label; at most 7.4 inches wide, so 9 pt stays above 9 px in the column
+    # nodes: the states h_t^(l), the initial states h_0^(l), the inputs x_t, the losses L_t
+    for layer in range(1, layers + 1):
+        y = y_of[layer]
+        ax.text(x_of[0], y, f"$h_0^{{({layer})}}$", ha="center", va="center", fontsize=fs,
+                color="#555555")
+        for t in range(1, steps + 1):
+            ax.add_patch(Circle((x_of[t], y), r, facecolor="#F4F4F4", edgecolor="black",
+                                lw=1.2, zorder=3))
+            ax.text(x_of[t], y, f"$h_{{{t}}}^{{({layer})}}$", ha="center", va="center",
+                    fontsize=fs + 1, zorder=4)
+    for t in range(1, steps + 1):
+        ax.text(x_of[t], y_of[0], f"$x_{{{t}}}$", ha="center", va="center", fontsize=fs + 1,
+                bbox=dict(boxstyle="round,pad=0.25", facecolor="white", edgecolor="#777777"))
+        ax.text(x_of[t], top + 0.95, f"$L_{{{t}}}$", ha="center", va="center",
+                fontsize=fs + 1, bbox=dict(boxstyle="round,pad=0.25", facecolor="white",
+                                           edgecolor=loss_c))
+        _arrow(ax, (x_of[t], top + 0.78), (x_of[t], top + r), loss_c, lw=1.2)
+    # time edges: error from h_t^(l) to h_{t-1}^(l) (to h_0 for t = 1)
+    for layer in range(1, layers + 1):
+        y = y_of[layer]
+        for t in range(1, steps + 1):
+            x0 = x_of[t] - r
+            x1 = x_of[t - 1] + (0.22 if t == 1 else r)
+            _arrow(ax, (x0, y), (x1, y), time_c, lw=1.8)
+            ax.text((x0 + x1) / 2, y + r + 0.05,  # above the nodes: free to be wide
+                    rf"$\mathrm{{diag}}(f'(a_{{{t}}}^{{({layer})}}))W_{{hh}}^{{({layer})}}$",
+                    ha="center", va="bottom", fontsize=fs - 0.5, color=time_c)
+    # space edges: error from h_t^(l+1) down to h_t^(l), and from h_t^(1) to the input x_t
+    for layer in range(1, layers + 1):
+        for t in range(1, steps + 1):
+            y0 = y_of[layer] - r
+            y1 = y_of[layer - 1] + (0.2 if layer == 1 else r)
+            _arrow(ax, (x_of[t], y0), (x_of[t], y1), space_c, lw=1.8)
+            ax.text(x_of[t] + 0.06, (y0 + y1) / 2,
+                    rf"$\mathrm{{diag}}(f'(a_{{{t}}}^{{({layer})}}))W_{{ih}}^{{({layer})}}$",
+                    ha="left", va="center", fontsize=fs - 0.5, color=space_c,
+                    bbox=dict(boxstyle="round,pad=0.1", facecolor="white", edgecolor="none"))
+    # what the colours mean, under the inputs
+    for k, (text, colour) in enumerate((("black: the error enters from each step's loss $L_t$",
+                                         loss_c),
+                                        ("blue: it flows left, back in time", time_c),
+                                        ("vermillion: it flows down, to the layer below (space)",
+                                         space_c))):
+        ax.text(x_of[0] - 0.2, y_of[0] - 0.6 - 0.32 * k, text, ha="left", va="center",
+                fontsize=fs, color=colour)
     return fig

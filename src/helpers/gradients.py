@@ -17,12 +17,14 @@ Three layers, from general to specific:
   its norm for every ``t`` on an actual network, beside the bound
   ``(sigma_max(W_hh) * max f')**(T - t)`` (:func:`jacobian_bound`), and
   :func:`gradient_decay`, the pure function behind the chapter's gradient-decay explorer.
+* **Implement it**: :func:`check_rnn_step_backward` checks a reader's backward of one tanh RNN
+  step against ``helpers.rnn.backward``.
 """
 from __future__ import annotations
 
 import dataclasses
 import math
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -30,8 +32,8 @@ from scipy.special import expit
 
 from helpers.checks import (check_array, check_choice, check_int, check_number, check_rng,
                             describe)
-from helpers.rnn import (ACTIVATIONS, MAX_DERIVATIVE, _activation_derivative, check_params,
-                         forward)
+from helpers.rnn import (ACTIVATIONS, MAX_DERIVATIVE, _activation_derivative, backward,
+                         check_params, forward)
 
 INITS = ("gaussian", "orthogonal", "identity")
 FLOAT_MAX = np.finfo(np.float64).max
@@ -549,3 +551,52 @@ def power_explorer(K: int = 1000):
     K = check_int("K", K, low=100)
     return Explorer(lambda r: power_curve(r, K=K), draw_power_curve,
                     [Control("r", FACTORS, 0.99, "per-step factor r", fmt=lambda v: f"{v:g}")])
+
+
+# --------------------------------------------------------------------------------------------
+# implement it: BPTT for one step
+STEP_BACKWARD_OUTPUTS = ("dW_ih", "dW_hh", "db", "dh_prev")
+
+
+def check_rnn_step_backward(fn: Callable, n_cases: int = 50, seed: int = 0) -> bool:
+    """Check a reader's backward of one tanh RNN step,
+    ``fn(dh, h_prev, x, a, W_ih, W_hh) -> (dW_ih, dW_hh, db, dh_prev)``, against
+    ``helpers.rnn.backward`` on random one-step problems.
+
+    The step is ``a = x W_ih^T + h_prev W_hh^T + b``, ``h = tanh(a)`` for a batch of rows:
+    ``dh`` (B, H) = dL/dh, ``h_prev`` (B, H), ``x`` (B, D), ``a`` (B, H), ``W_ih`` (H, D),
+    ``W_hh`` (H, H). The answers: ``dW_ih`` (H, D), ``dW_hh`` (H, H), ``db`` (H,) (the
+    gradient of either bias, ``b_ih`` or ``b_hh``) and ``dh_prev`` (B, H), summed over the
+    batch. Prints the first case that differs (which output, expected and got) or that all
+    agree; returns True when all ``n_cases`` agree to 1e-9.
+    """
+    if not callable(fn):
+        raise TypeError(f"fn must be a function fn(dh, h_prev, x, a, W_ih, W_hh), got "
+                        f"{describe(fn)}")
+    n_cases = check_int("n_cases", n_cases, low=1)
+    rng = np.random.default_rng(check_int("seed", seed, low=0))
+    for k in range(n_cases):
+        B, D, H = (int(v) for v in rng.integers(1, 5, size=3))
+        p = {"W_ih": rng.normal(0.0, 0.7, (H, D)), "W_hh": rng.normal(0.0, 0.7, (H, H)),
+             "b_ih": rng.normal(0.0, 0.3, H), "b_hh": rng.normal(0.0, 0.3, H)}
+        x, h_prev, dh = rng.normal(size=(B, D)), np.tanh(rng.normal(size=(B, H))), \
+            rng.normal(size=(B, H))
+        _, _, cache = forward([p], x[None], h_prev[None])  # one step: T = 1
+        grads, _, d_state = backward(cache, dh[None])
+        want = (grads[0]["W_ih"], grads[0]["W_hh"], grads[0]["b_ih"], d_state[0])
+        args = [v.copy() for v in (dh, h_prev, x, cache["a"][0][0], p["W_ih"], p["W_hh"])]
+        got = fn(*args)
+        case = f"case {k}: B={B}, D={D}, H={H}"
+        if not isinstance(got, (tuple, list)) or len(got) != 4:
+            print(f"{case}: expected a tuple of 4 arrays {STEP_BACKWARD_OUTPUTS}, got "
+                  f"{describe(got)}")
+            return False
+        for name, w, g in zip(STEP_BACKWARD_OUTPUTS, want, got):
+            g = np.asarray(g, dtype=float)
+            if g.shape != w.shape or not np.allclose(g, w, rtol=0.0, atol=1e-9):
+                print(f"{case}: {name} differs\n  expected shape {w.shape}: "
+                      f"{np.round(w, 4).ravel()[:8]}\n  got      shape {g.shape}: "
+                      f"{np.round(g, 4).ravel()[:8]}")
+                return False
+    print(f"all {n_cases} cases agree with helpers.rnn.backward (one tanh step)")
+    return True
