@@ -940,3 +940,23 @@ def test_solution_kjv_discounts_ranks_and_jm(kjv_counts):
     pps = [ngram.fit(n=3, counts=C, method="jelinek_mercer", lam=lam).perplexity(c.valid)
            for lam in lams]
     assert lams[int(np.argmin(pps))] == 0.6 and 90 < min(pps) < 92
+
+
+def test_solution_katz_exercise_matches_the_test_copy(capsys):
+    """The chapter's solution to ex-ch06-katz (read from the notebook) passes the check, and the
+    copy used by this file's check_katz tests is the same function."""
+    import pathlib
+
+    from helpers.source import solution_blocks
+
+    nb = pathlib.Path(__file__).resolve().parents[1] / "notebooks" / "06_ngram_language_models.ipynb"
+    blocks = dict(solution_blocks(nb))
+    ns = {"np": np, "ngram": ngram}
+    exec(compile(blocks["ex-ch06-katz"], "<ex-ch06-katz>", "exec"), ns)
+    assert ns["katz_ok"] is True
+    rng = np.random.default_rng(4)
+    C = rng.integers(0, 4, size=(7, 7)) * (rng.random((7, 7)) < 0.5)
+    C[:, 1] = 0                                          # a word nobody follows
+    C[3] = 0                                             # a context never seen
+    p = rng.dirichlet(np.ones(7))
+    np.testing.assert_allclose(ns["katz_bigram"](C, p, 3), katz_bigram_solution(C, p, 3))
