@@ -145,6 +145,209 @@ def test_mle_gives_zero_and_infinite_perplexity():
 
 
 # ---------------------------------------------------------------------------------------------
+# Katz back-off with Good-Turing discounts
+# ---------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("n_r, K, expected", [
+    ((6, 2, 1), 2, (1 / 3, 1 / 2)),        # m = 3/6: d1 = (4/6 - 1/2)/(1/2), d2 = (3/4 - 1/2)/(1/2)
+    ((5, 2, 1), 2, (1 / 2, 3 / 8)),        # m = 3/5: d1 = (4/5 - 3/5)/(2/5), d2 = (3/4 - 3/5)/(2/5)
+    ((10, 4, 2, 0), 2, (0.5, 0.375)),      # m = 0.6: d1 = (0.8 - 0.6)/0.4, d2 = (0.75 - 0.6)/0.4
+    ((8, 4, 2, 1), 3, (1.0, 0.5, 1 / 3)),  # m = 4/8; r*/r = 1, 0.75, 2/3; d = (r*/r - m)/(1 - m)
+])
+def test_katz_discounts_known_values(n_r, K, expected):
+    np.testing.assert_allclose(ngram.katz_discounts(n_r, K), expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize("n_r, K, expected, why", [
+    ((0, 3, 2), 2, (1, 1), "n_1 = 0: nothing to learn the unseen mass from"),
+    ((2, 3, 1), 2, (1, 1), "m = 3/2 >= 1"),
+    ((4, 0, 1), 2, (1, 1), "n_2 = 0: r* = 0 for r = 1, n_2 = 0 for r = 2 (both out of range)"),
+    ((8, 8, 0), 2, (1, 1), "d1 = 2 > 1 and d2 = 0 (n_3 = 0)"),
+    ((10, 6, 3, 1), 3, (1, 0.35 / 0.6, (4 / 9 - 0.4) / 0.6), "m = 0.4, d1 = 0.8/0.6 > 1 only"),
+])
+def test_katz_discounts_unusable_rule(n_r, K, expected, why):
+    np.testing.assert_allclose(ngram.katz_discounts(n_r, K), expected, rtol=1e-12, err_msg=why)
+
+
+KATZ_TRAIN = [["b", "b", "b"], ["b", "a", "a"], ["a", "b", "b"]]
+
+
+def test_katz_hand_worked_bigram():
+    """Bigram counts <s> a 1, <s> b 2, a a 1, a b 1, a </s> 1, b a 1, b b 3, b </s> 2: n_r =
+    (5, 2, 1), so with K = 2: m = 3/5, d_1 = 1/2, d_2 = 3/8 (count 3 > K keeps d = 1).
+    Unigrams a 3, b 6, </s> 3 (N = 12), c unseen (V = 4): n_1 = 0, so no discount; every count is
+    above K, so Witten-Bell: p*(a, b, </s>) = (3, 6, 3)/15, left 1/5 over c's p_0 = 1/4:
+    gamma = (1/5)/(1/4) = 4/5, p_1(c) = 1/5."""
+    m = ngram.fit(KATZ_TRAIN, n=2, method="katz", gt_max=2, vocab=["a", "b", "c"])
+    s = m.stoi
+    np.testing.assert_allclose(m.discounts, [[1, 1], [1 / 2, 3 / 8]], rtol=1e-12)
+
+    def probs(ctx):
+        p = m.distribution(ctx)
+        return [p[s[w]] for w in ("a", "b", "c", "</s>")]
+
+    np.testing.assert_allclose(probs([]), [1 / 5, 2 / 5, 1 / 5, 1 / 5], rtol=1e-12)
+    # after b (6): p*(b) = 3/6, p*(a) = (1/2)(1)/6 = 1/12, p*(</s>) = (3/8)(2)/6 = 1/8; left 7/24
+    # goes to c in proportion to p_1(c) among the unseen: gamma = (7/24)/(1/5) = 35/24
+    np.testing.assert_allclose(probs(["b"]), [1 / 12, 1 / 2, 7 / 24, 1 / 8], rtol=1e-12)
+    # after <s> (3): p*(a) = (1/2)/3 = 1/6, p*(b) = (3/8)(2)/3 = 1/4; left 7/12 over c and </s>
+    # (p_1 = 1/5 each): gamma = (7/12)/(2/5) = 35/24, so 7/24 each
+    np.testing.assert_allclose(probs(["<s>"]), [1 / 6, 1 / 4, 7 / 24, 7 / 24], rtol=1e-12)
+    # after a (3): a, b, </s> once each: 1/6 each, left 1/2 to c: gamma = (1/2)/(1/5) = 5/2
+    np.testing.assert_allclose(probs(["a"]), [1 / 6, 1 / 6, 1 / 2, 1 / 6], rtol=1e-12)
+    np.testing.assert_allclose(m.gamma[1][[s["<s>"], s["a"], s["b"]]], [35 / 24, 5 / 2, 35 / 24])
+    # P(b b) = p(b | <s>) p(b | b) p(</s> | b) = 1/4 * 1/2 * 1/8
+    assert sentence_prob(m, ["b", "b"]) == pytest.approx(1 / 64, rel=1e-12)
+    # back-off, not interpolation: a seen bigram's probability ignores the lower order
+    assert m.backoff and not ngram.fit(KATZ_TRAIN, n=2, method="absolute", discount=0.5).backoff
+
+
+def test_katz_every_word_seen_renormalises():
+    """Closed vocabulary {a, b, </s>}: after a every word was seen, so the discounted
+    probabilities (1/6 each) are renormalised and gamma = 0; the unigram level is maximum
+    likelihood (no discount, Witten-Bell, then renormalised: nothing unseen)."""
+    m = ngram.fit(KATZ_TRAIN, n=2, method="katz", gt_max=2)
+    s = m.stoi
+    p1 = m.distribution([])
+    np.testing.assert_allclose([p1[s["a"]], p1[s["b"]], p1[s["</s>"]]], [1 / 4, 1 / 2, 1 / 4])
+    pa = m.distribution(["a"])
+    np.testing.assert_allclose([pa[s["a"]], pa[s["b"]], pa[s["</s>"]]], [1 / 3, 1 / 3, 1 / 3])
+    assert m.gamma[1][s["a"]] == 0 and m.gamma[1][s["b"]] == 0
+    # after <s>: p*(a) = 1/6, p*(b) = 1/4, left 7/12 all to </s> (the only unseen word)
+    ps = m.distribution(["<s>"])
+    np.testing.assert_allclose([ps[s["a"]], ps[s["b"]], ps[s["</s>"]]], [1 / 6, 1 / 4, 7 / 12])
+
+
+def katz_reference(sentences, n, K, vocab):
+    """Katz back-off by the book in exact fractions, with a Counter of tuples (nothing shared
+    with helpers.ngram's arrays). Returns prob(w, history)."""
+    from fractions import Fraction as F
+
+    words = [w for w in vocab if w != "<s>"] + ["</s>"]
+    V = len(words)
+    c = naive_counts(sentences, n)
+
+    def discounts(k):
+        n_r = collections.Counter(v for g, v in c.items() if len(g) == k)
+        d = {r: F(1) for r in range(1, K + 1)}
+        if n_r[1] == 0 or F((K + 1) * n_r[K + 1], n_r[1]) >= 1:
+            return d
+        m = F((K + 1) * n_r[K + 1], n_r[1])
+        for r in range(1, K + 1):
+            if n_r[r] > 0:
+                est = (F((r + 1) * n_r[r + 1], r * n_r[r]) - m) / (1 - m)
+                d[r] = est if 0 < est <= 1 else F(1)
+        return d
+
+    D = {k: discounts(k) for k in range(1, n + 1)}
+
+    @functools.lru_cache(maxsize=None)
+    def p(w, u):                                     # p_k(w | u), k = len(u) + 1
+        k = len(u) + 1
+        lower = (lambda v: F(1, V)) if k == 1 else (lambda v: p(v, u[1:]))
+        follow = {v: c[u + (v,)] for v in words if c[u + (v,)] > 0}
+        total = sum(follow.values())
+        if total == 0:
+            return lower(w)
+        star = {v: (D[k][r] if r <= K else 1) * r for v, r in follow.items()}
+        freed, denom = total - sum(star.values()), total
+        if freed == 0:                               # no count discounted: Witten-Bell
+            freed, denom = len(follow), total + len(follow)
+        left = F(freed) / denom
+        below = 1 - sum(lower(v) for v in follow)
+        if len(follow) == V or below == 0:           # no unseen word can take the mass
+            return star[w] / denom / (1 - left) if w in follow else F(0)
+        return star[w] / denom if w in follow else left / below * lower(w)
+
+    def prob(w, history):                            # history starts with <s>
+        return p(w, tuple(history[max(0, len(history) - (n - 1)):]) if n > 1 else ())
+    return prob
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("n", [1, 2, 3])
+def test_katz_matches_an_exact_reference(seed, n):
+    rng = np.random.default_rng(seed)
+    words = ["a", "b", "c", "d", "e", "f"]
+    zipf = 1 / np.arange(1, 6)
+    train = [list(rng.choice(words[:5], size=rng.integers(1, 7), p=zipf / zipf.sum()))
+             for _ in range(int(rng.integers(20, 120)))]
+    test = [list(rng.choice(words, size=rng.integers(0, 6))) for _ in range(15)]
+    K = int(rng.integers(2, 5))
+    m = ngram.fit(train, n=n, method="katz", gt_max=K, vocab=words)
+    ref = katz_reference(train, n, K, words)
+    want = [float(ref(w, ["<s>", *s][:i + 1])) for s in test
+            for i, w in enumerate([*s, "</s>"])]
+    np.testing.assert_allclose(np.exp(m.log_probs(test)), want, rtol=1e-10)
+
+
+def test_katz_on_kjv_has_no_zero_and_beats_add_k(kjv_counts):
+    c, C = kjv_counts
+    m = ngram.fit(n=3, counts=C, method="katz")
+    assert m.hyper["gt_max"] == 5 and m.discounts.shape == (3, 5)
+    assert np.all((m.discounts > 0) & (m.discounts < 1))   # the estimate is usable on KJV
+    lp = m.log_probs(c.valid)
+    assert np.all(np.isfinite(lp))                     # the rules leave no zero
+    assert 70 < m.perplexity(c.valid) < 100
+    for ctx in (["<s>"], ["<s>", "and"], ["the", "lord"], ["according"], ["zzz", "qqq"]):
+        assert m.distribution(ctx).sum() == pytest.approx(1.0, abs=1e-10)
+
+
+def katz_bigram_solution(C, p_lower, gt_max):
+    """The chapter's exercise solution (keep in step with the notebook)."""
+    d = ngram.katz_discounts(ngram.counts_of_counts(C[C > 0], gt_max + 1), gt_max)
+    d_r = np.concatenate([[0.0], d, [1.0]])[np.minimum(C, gt_max + 1)]
+    total = C.sum(axis=1, keepdims=True)
+    p_star = d_r * C / np.maximum(total, 1)
+    left = 1 - p_star.sum(axis=1, keepdims=True)
+    unseen_lower = np.where(C == 0, p_lower, 0.0).sum(axis=1, keepdims=True)
+    gamma = np.where(total > 0, left / unseen_lower, 1.0)
+    return np.where(C > 0, p_star, gamma * p_lower)
+
+
+def test_check_katz_accepts_a_correct_implementation(capsys):
+    assert ngram.check_katz(katz_bigram_solution, n_cases=15)
+    assert "all 15 cases agree" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("wrong", [
+    # plain Good-Turing ratio r*/r without Katz's renormalisation
+    lambda C, p, K: katz_bigram_solution(C, p, K) * 0 + _katz_variant(C, p, K, renorm=False),
+    # the left-over mass spread over the lower order without normalising by the unseen part
+    lambda C, p, K: _katz_variant(C, p, K, normalise=False),
+    # interpolation instead of back-off: the seen bigrams also get gamma * p_lower
+    lambda C, p, K: _katz_variant(C, p, K, interpolate=True),
+    # maximum likelihood: nothing discounted
+    lambda C, p, K: np.where(C.sum(1, keepdims=True) > 0, C / np.maximum(C.sum(1, keepdims=True),
+                                                                        1), p),
+])
+def test_check_katz_rejects_wrong_implementations(wrong, capsys):
+    assert not ngram.check_katz(wrong, n_cases=15)
+    out = capsys.readouterr().out
+    assert "expected" in out and "got" in out
+
+
+def _katz_variant(C, p_lower, K, renorm=True, normalise=True, interpolate=False):
+    n_r = ngram.counts_of_counts(C[C > 0], K + 1).astype(float)
+    if renorm:
+        d = ngram.katz_discounts(n_r.astype(np.int64), K)
+    else:
+        r = np.arange(1, K + 1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            d = np.nan_to_num((r + 1) * n_r[1:] / (r * n_r[:-1]), nan=1.0)
+        d = np.where((d > 0) & (d <= 1), d, 1.0)
+    d_r = np.concatenate([[0.0], d, [1.0]])[np.minimum(C, K + 1)]
+    total = C.sum(axis=1, keepdims=True)
+    p_star = d_r * C / np.maximum(total, 1)
+    left = 1 - p_star.sum(axis=1, keepdims=True)
+    unseen = np.where(C == 0, p_lower, 0.0).sum(axis=1, keepdims=True) if normalise else 1.0
+    gamma = np.where(total > 0, left / unseen, 1.0)
+    if interpolate:
+        return np.where(total > 0, p_star + left * p_lower, p_lower)
+    return np.where(C > 0, p_star, gamma * p_lower)
+
+
+# ---------------------------------------------------------------------------------------------
 # Invariants
 # ---------------------------------------------------------------------------------------------
 
@@ -284,7 +487,7 @@ def kjv_small():
 
 @pytest.mark.parametrize("method, kw", [
     ("modified_kneser_ney", {}), ("kneser_ney", {}), ("absolute", {"discount": 0.8}),
-    ("jelinek_mercer", {"lam": 0.7}), ("add_k", {"k": 0.1}), ("uniform", {}),
+    ("jelinek_mercer", {"lam": 0.7}), ("add_k", {"k": 0.1}), ("uniform", {}), ("katz", {}),
 ])
 @pytest.mark.parametrize("n", [2, 3, 5])                # KenLM loads bigrams and up
 def test_kenlm_reads_our_arpa(kjv_small, tmp_path, method, kw, n):
@@ -455,6 +658,27 @@ BAD = [
     ("kn_discount", lambda: ngram.kn_discount("ab"), TypeError, "n_j"),
     ("kn_discount", lambda: ngram.kn_discount([0, 2]), ValueError, r"n_j = \[0, 2\]"),
     ("kn_discount", lambda: ngram.kn_discount([[1, 2]]), ValueError, "n_j must have 1"),
+    # katz_discounts
+    ("katz_discounts", lambda: ngram.katz_discounts([5, 2], 2), ValueError, "n_r"),   # < K + 1
+    ("katz_discounts", lambda: ngram.katz_discounts([5, -2, 1], 2), ValueError, "n_r"),
+    ("katz_discounts", lambda: ngram.katz_discounts([5.5, 2, 1], 2), ValueError, "n_r"),
+    ("katz_discounts", lambda: ngram.katz_discounts("521", 2), TypeError, "n_r"),
+    ("katz_discounts", lambda: ngram.katz_discounts([5, 2, 1], 1), ValueError,
+     "gt_max must be >= 2"),
+    ("katz_discounts", lambda: ngram.katz_discounts([5, 2, 1], 0), ValueError, "gt_max"),
+    ("katz_discounts", lambda: ngram.katz_discounts([5, 2, 1], 2.0), TypeError, "gt_max"),
+    ("katz_discounts", lambda: ngram.katz_discounts([5, 2, 1], None), TypeError, "gt_max"),
+    # check_katz (the exercise's check)
+    ("check_katz", lambda: ngram.check_katz("katz"), TypeError, "fn must be a function"),
+    ("check_katz", lambda: ngram.check_katz(None), TypeError, "fn must be a function"),
+    ("check_katz", lambda: ngram.check_katz(katz_bigram_solution, n_cases=0), ValueError,
+     "n_cases"),
+    ("check_katz", lambda: ngram.check_katz(katz_bigram_solution, n_cases=2.5), TypeError,
+     "n_cases"),
+    ("check_katz", lambda: ngram.check_katz(katz_bigram_solution, n_cases="3"), TypeError,
+     "n_cases"),
+    ("check_katz", lambda: ngram.check_katz(katz_bigram_solution, seed=-1), ValueError, "seed"),
+    ("check_katz", lambda: ngram.check_katz(katz_bigram_solution, seed=NAN), TypeError, "seed"),
     # NGramLM (the class)
     ("NGramLM", new_lm(counts="counts"), TypeError, "counts"),
     ("NGramLM", new_lm(n=3), ValueError, "n must be"),
@@ -468,6 +692,12 @@ BAD = [
      ValueError, r"gamma\[0\]"),
     ("NGramLM", new_lm(hyper="k=1"), TypeError, "hyper"),
     # fit
+    ("fit", fit_call(method="katz", gt_max=1), ValueError, "gt_max must be >= 2"),
+    ("fit", fit_call(method="katz", gt_max=2.5), TypeError, "gt_max"),
+    ("fit", fit_call(method="katz", gt_max=-3), ValueError, "gt_max"),
+    ("fit", fit_call(method="kneser_ney", gt_max=5), ValueError, "gt_max is only used"),
+    ("fit", fit_call(method="katz", discount_fallback=True), ValueError, "discount_fallback"),
+    ("fit", fit_call(method="katz", discount=0.5), ValueError, "discount="),
     ("fit", fit_call(n=0), ValueError, "n must be"),
     ("fit", fit_call(n=2.5), TypeError, "n must be"),
     ("fit", fit_call(n=True), TypeError, "n must be"),
@@ -710,3 +940,23 @@ def test_solution_kjv_discounts_ranks_and_jm(kjv_counts):
     pps = [ngram.fit(n=3, counts=C, method="jelinek_mercer", lam=lam).perplexity(c.valid)
            for lam in lams]
     assert lams[int(np.argmin(pps))] == 0.6 and 90 < min(pps) < 92
+
+
+def test_solution_katz_exercise_matches_the_test_copy(capsys):
+    """The chapter's solution to ex-ch06-katz (read from the notebook) passes the check, and the
+    copy used by this file's check_katz tests is the same function."""
+    import pathlib
+
+    from helpers.source import solution_blocks
+
+    nb = pathlib.Path(__file__).resolve().parents[1] / "notebooks" / "06_ngram_language_models.ipynb"
+    blocks = dict(solution_blocks(nb))
+    ns = {"np": np, "ngram": ngram}
+    exec(compile(blocks["ex-ch06-katz"], "<ex-ch06-katz>", "exec"), ns)
+    assert ns["katz_ok"] is True
+    rng = np.random.default_rng(4)
+    C = rng.integers(0, 4, size=(7, 7)) * (rng.random((7, 7)) < 0.5)
+    C[:, 1] = 0                                          # a word nobody follows
+    C[3] = 0                                             # a context never seen
+    p = rng.dirichlet(np.ones(7))
+    np.testing.assert_allclose(ns["katz_bigram"](C, p, 3), katz_bigram_solution(C, p, 3))

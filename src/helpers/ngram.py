@@ -1,6 +1,7 @@
 """n-gram language models by counting (chapter 6): maximum likelihood, add-k, Jelinek-Mercer
 interpolation, absolute discounting, interpolated Kneser-Ney and interpolated *modified*
-Kneser-Ney (both in Chen & Goodman's interpolated form), with scoring, sampling and ARPA export.
+Kneser-Ney (both in Chen & Goodman's interpolated form), and Katz back-off with Good-Turing
+discounts, with scoring, sampling and ARPA export.
 
 Conventions (chapter 7 compares its neural models against these numbers)
 ------------------------------------------------------------------------
@@ -25,7 +26,9 @@ Every model here has the interpolated form (orders ``k = 1..n``, ``p_0`` uniform
     p_k(w | u) = alpha_k(u, w) + gamma_k(u) * p_{k-1}(w | u')        (u' = u without its first word)
 
 with ``alpha_k(u, w) = 0`` for an n-gram ``u w`` never seen in training and ``gamma_k(u) = 1`` for a
-context never seen. The distinct k-grams of the training text are stored as a sorted int64 array
+context never seen. Katz back-off (``method="katz"``, :data:`BACKOFF_METHODS`) stores the same two
+arrays but *replaces* instead of adding: ``p_k(w | u) = alpha_k(u, w)`` for an n-gram seen in
+training, ``gamma_k(u) * p_{k-1}(w | u')`` for one never seen (the ARPA rule). The distinct k-grams of the training text are stored as a sorted int64 array
 of keys ``key = index_of_context_in_order_(k-1) * |vocab| + w`` (a trie flattened into arrays),
 so counting is ``np.unique`` and lookup is ``np.searchsorted``; no Python dict of tuples is used.
 """
@@ -33,6 +36,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import math
 import os
 from collections.abc import Iterable
 from typing import Sequence
@@ -46,7 +50,8 @@ from helpers.data import BOS, EOS, UNK  # the vocabulary's special tokens, defin
 VOCAB_MIN_COUNT = 1  # the vocabulary convention shared with chapter 7: load_corpus("kjv")
 
 METHODS = ("uniform", "mle", "add_k", "jelinek_mercer", "absolute", "kneser_ney",
-           "modified_kneser_ney")
+           "modified_kneser_ney", "katz")
+BACKOFF_METHODS = ("katz",)  # p = alpha where the n-gram was seen, else gamma * lower order
 KENLM_FALLBACK = (0.5, 1.0, 1.5)  # KenLM's --discount_fallback values for D1, D2, D3+
 
 
@@ -418,19 +423,61 @@ def kn_discount(n_j: Sequence[int]) -> float:
     return n1 / (n1 + 2 * n2)
 
 
+def _check_gt_max(gt_max) -> int:
+    """Katz's threshold ``K``: an integer >= 2 (with ``K = 1`` the renormalised discount of a
+    count 1 is always 0)."""
+    gt_max = check_int("gt_max", gt_max, low=1)
+    if gt_max < 2:
+        raise ValueError("gt_max must be >= 2: with K = 1 Katz's renormalised discount d_1 = "
+                         "(2 n_2 / n_1 - 2 n_2 / n_1) / (1 - 2 n_2 / n_1) is always 0, got 1")
+    return gt_max
+
+
+def katz_discounts(n_r: Sequence[int], gt_max: int = 5) -> np.ndarray:
+    """Katz's Good-Turing discount ratios ``d_r`` for counts ``r = 1..gt_max`` (Katz 1987, as
+    Chen & Goodman describe it), from the counts-of-counts ``n_r = (n_1, n_2, ...)`` of one order
+    (at least ``gt_max + 1`` of them)::
+
+        r* = (r + 1) n_{r+1} / n_r,     m = (K + 1) n_{K+1} / n_1      (K = gt_max)
+        d_r = (r* / r - m) / (1 - m)    for 1 <= r <= K;   d_r = 1 for r > K
+
+    The renormalisation by ``m`` makes the mass taken from counts ``1..K`` equal the Good-Turing
+    estimate of the unseen mass, ``n_1 / N``. Where the estimate is unusable the count is not
+    discounted (``d_r = 1``, SRILM's rule): for every ``r`` when ``n_1 = 0`` or ``m >= 1``, and for
+    one ``r`` when ``n_r = 0`` (``r*`` undefined) or ``d_r`` falls outside ``(0, 1]`` (e.g.
+    ``n_{r+1} = 0`` gives ``r* = 0``). ``gt_max`` >= 2. Returns float64 (gt_max,): ``d_1 .. d_K``."""
+    gt_max = _check_gt_max(gt_max)
+    n_r = check_array("n_r", n_r, ndim=1, dtype=np.int64, min_size=gt_max + 1)
+    if np.any(n_r < 0):
+        raise ValueError(f"n_r (counts-of-counts) must be >= 0, got {n_r.tolist()}")
+    n = n_r[:gt_max + 1].astype(float)                       # n[r - 1] = n_r, r = 1..K+1
+    d = np.ones(gt_max)
+    m = (gt_max + 1) * n[gt_max] / n[0] if n[0] > 0 else math.inf
+    if not m < 1:
+        return d
+    r = np.arange(1, gt_max + 1, dtype=float)
+    ok = n[:gt_max] > 0
+    r_star = np.where(ok, (r + 1) * n[1:] / np.where(ok, n[:gt_max], 1.0), 0.0)
+    est = (r_star / r - m) / (1 - m)
+    good = ok & (est > 0) & (est <= 1)
+    d[good] = est[good]
+    return d
+
+
 # ---------------------------------------------------------------------------------------------
 # The model
 # ---------------------------------------------------------------------------------------------
 
 class NGramLM:
-    """An interpolated n-gram language model (see the module docstring for the form).
+    """An n-gram language model in the interpolated form, or for Katz the back-off form (see the
+    module docstring; ``backoff`` says which).
 
     Build it with :func:`fit`. Every method takes *words* (str), never integer ids: an id and a
     word could be confused (is ``5`` the word "5" or id 5?), so ids are refused with a
     ``TypeError``; map them with ``model.itos[i]``. Attributes: ``n``, ``method``, ``itos``,
     ``V`` (size of the predicted vocabulary = ``len(itos) - 1``), ``alpha[k-1]`` (G_k,),
     ``gamma[k-1]`` (G_{k-1},) with ``G_0 = 1`` (the empty context of the unigram level),
-    ``discounts`` (per order, or None).
+    ``discounts`` (per order, or None), ``backoff`` (True for :data:`BACKOFF_METHODS`).
     """
 
     def __init__(self, counts: NGramCounts, n: int, method: str, alpha, gamma, discounts=None,
@@ -451,6 +498,7 @@ class NGramLM:
         if hyper is not None and not isinstance(hyper, dict):
             raise TypeError(f"hyper must be a dict or None, got {describe(hyper)}")
         self.counts, self.n, self.method = counts, n, method
+        self.backoff = method in BACKOFF_METHODS
         self.alpha = tuple(np.asarray(a, dtype=float) for a in alpha)
         self.gamma = tuple(np.asarray(g, dtype=float) for g in gamma)
         self.discounts, self.hyper = discounts, dict(hyper or {})
@@ -481,7 +529,10 @@ class NGramLM:
                 ctx[pos < k - 1] = -1
             g = _gather(self.gamma[k - 1], ctx, 1.0)              # unseen context: gamma = 1
             a = _gather(self.alpha[k - 1], h[k - 1], 0.0)          # unseen n-gram: alpha = 0
-            p = a + g * p
+            if self.backoff:                                       # seen: alpha replaces
+                p = np.where(_gather(self.counts.counts[k - 1], h[k - 1], 0.0) > 0, a, g * p)
+            else:
+                p = a + g * p
         return p, h
 
     def log_probs(self, sentences: Sequence[Sequence[str]]) -> np.ndarray:
@@ -563,7 +614,11 @@ class NGramLM:
             keys = self.counts.keys[k - 1]
             lo, hi = np.searchsorted(keys, [ctx * M, ctx * M + M])
             p = self.gamma[k - 1][ctx] * p
-            p[keys[lo:hi] - ctx * M] += self.alpha[k - 1][lo:hi]
+            if self.backoff:                                       # seen: alpha replaces
+                seen = self.counts.counts[k - 1][lo:hi] > 0
+                p[keys[lo:hi][seen] - ctx * M] = self.alpha[k - 1][lo:hi][seen]
+            else:
+                p[keys[lo:hi] - ctx * M] += self.alpha[k - 1][lo:hi]
         return p
 
     def _context_index(self, c: Sequence[int]) -> int:
@@ -606,19 +661,23 @@ class NGramLM:
 
     # -- ARPA ----------------------------------------------------------------------------------
     def full_probs(self) -> list[np.ndarray]:
-        """``p_k(w | u)`` of every stored k-gram ``u w`` (interpolated), float64 (G_k,) per
-        order: the numbers an ARPA file lists."""
+        """``p_k(w | u)`` of every stored k-gram ``u w``, float64 (G_k,) per order: the numbers an
+        ARPA file lists."""
         cnt = self.counts
-        probs = [self.alpha[0] + self.gamma[0][0] * self._p0]
-        for k in range(2, self.n + 1):
+        probs = [self._p0]
+        for k in range(1, self.n + 1):
             ctx = cnt.keys[k - 1] // self.M
-            probs.append(self.alpha[k - 1] + self.gamma[k - 1][ctx] * probs[-1][cnt.suffix[k - 1]])
-        return probs
+            below = self.gamma[k - 1][ctx] * probs[-1][cnt.suffix[k - 1] if k > 1 else
+                                                       slice(None)]
+            probs.append(np.where(cnt.counts[k - 1] > 0, self.alpha[k - 1], below)
+                         if self.backoff else self.alpha[k - 1] + below)
+        return probs[1:]
 
     def to_arpa(self, path: str | os.PathLike | io.TextIOBase) -> None:
         """Write the model in the standard ARPA back-off format (log10 probabilities and back-off
-        weights), loadable by ``kenlm.Model``. For an interpolated model this is exact: an unseen
-        n-gram ``u w`` gets ``gamma(u) * p(w | u')``, which is the ARPA back-off rule.
+        weights), loadable by ``kenlm.Model``. This is exact: an unseen n-gram ``u w`` gets
+        ``gamma(u) * p(w | u')``, which is the ARPA back-off rule (for Katz, the model's own rule;
+        for an interpolated model, the interpolation's value where nothing was seen).
         ``path``: a file name or an open text stream (``io.StringIO``)."""
         if not isinstance(path, (str, os.PathLike, io.TextIOBase)):
             raise TypeError(f"path must be a file name (str or os.PathLike) or a text stream, "
@@ -730,10 +789,45 @@ def _check_discounts(method, discount, discounts, n):
     return discount, discounts
 
 
+def _fit_katz(counts: NGramCounts, n: int, gt_max: int, ctx_of: list, n_ctx: list):
+    """Katz back-off, order by order from the uniform ``p_0``: ``alpha[k-1]`` (G_k,) holds
+    ``p_k(w | u)`` of every seen k-gram (0 where unseen), ``gamma[k-1]`` (G_{k-1},) the back-off
+    weights, ``discounts`` (n, gt_max) the ``d_r`` of each order. See :func:`fit`."""
+    M, V = counts.M, counts.M - 1
+    bos = counts.stoi[BOS]
+    alpha, gamma, used = [], [], []
+    for k in range(1, n + 1):
+        c = counts.counts[k - 1]                                  # (G_k,) raw; <s> has 0
+        ctx, G = ctx_of[k - 1], n_ctx[k - 1]
+        seen = c > 0
+        d = katz_discounts(counts_of_counts(c[seen], gt_max + 1), gt_max)
+        dr = np.concatenate([[0.0], d, [1.0]])[np.minimum(c, gt_max + 1)]     # (G_k,) d_r
+        tot = np.bincount(ctx, weights=c, minlength=G)                        # (G,) c(u .)
+        safe = np.where(tot > 0, tot, 1.0)
+        n_seen = np.bincount(ctx, weights=seen, minlength=G)     # N1+(u .)
+        left = np.bincount(ctx, weights=(1 - dr) * c, minlength=G)          # freed counts
+        none = (tot > 0) & (left <= 0)                            # every count above gt_max
+        left = np.where(none, n_seen, left) / (safe + np.where(none, n_seen, 0.0))
+        a = dr * c / (safe + np.where(none, n_seen, 0.0))[ctx]    # discounted p of seen k-grams
+        if k == 1:
+            lower = np.full(M, 1.0 / V)                           # p_0, uniform
+            lower[bos] = 0.0
+        else:
+            lower = alpha[k - 2][counts.suffix[k - 1]]            # p_{k-1}(w | u'): u' w is seen
+        lower_seen = np.bincount(ctx, weights=np.where(seen, lower, 0.0), minlength=G)
+        stuck = (n_seen >= V) | (1.0 - lower_seen <= 1e-12)     # nothing below to receive it
+        g = np.where(stuck, 0.0, left / np.where(stuck, 1.0, 1.0 - lower_seen))
+        a = np.where(stuck[ctx], a / (1.0 - left)[ctx], a)       # renormalised where stuck
+        alpha.append(a)
+        gamma.append(np.where(tot > 0, g, 1.0))                   # unseen context: p_{k-1}
+        used.append(d)
+    return alpha, gamma, np.array(used)
+
+
 def fit(sentences: Sequence[Sequence[str]] | None = None, n: int = 3,
         method: str = "modified_kneser_ney", *, vocab=None, counts: NGramCounts | None = None,
         k: float | None = None, lam: float | None = None, discount=None, discounts=None,
-        discount_fallback: bool = False) -> NGramLM:
+        discount_fallback: bool = False, gt_max: int | None = None) -> NGramLM:
     """Fit an order-``n`` model to ``sentences`` (list of str-token lists) with ``method``:
 
     * ``"uniform"``: ``p = 1 / V`` (the baseline; perplexity exactly ``V``);
@@ -745,7 +839,17 @@ def fit(sentences: Sequence[Sequence[str]] | None = None, n: int = 3,
     * ``"kneser_ney"``: absolute discounting with continuation counts at the lower orders
       (:func:`adjusted_counts`); one discount per order, by default ``n1 / (n1 + 2 n2)``;
     * ``"modified_kneser_ney"``: three discounts per order (counts 1, 2, >= 3) from the
-      counts-of-counts (:func:`modified_kn_discounts`), or ``discounts=`` of shape (3,) or (n, 3).
+      counts-of-counts (:func:`modified_kn_discounts`), or ``discounts=`` of shape (3,) or (n, 3);
+    * ``"katz"``: Katz back-off with Good-Turing discounts (raw counts at every order): a seen
+      n-gram keeps ``d_r r / c(u .)`` with ``d_r`` from :func:`katz_discounts` for counts
+      ``r <= gt_max`` (default 5) and ``d_r = 1`` above; an unseen one gets
+      ``gamma(u) p_{k-1}(w | u')``, ``gamma(u)`` normalising. Two documented rules keep every
+      probability positive where Katz's formula cannot: a seen context whose counts are all
+      above ``gt_max`` (nothing discounted, so nothing left for unseen words) gets Witten-Bell's
+      estimate of its unseen mass, dividing its counts by ``c(u .) + N1+(u .)`` instead of
+      ``c(u .)``; a context after which every word that could receive the left-over mass was
+      seen (the lower order gives the unseen words probability 0) renormalises its discounted
+      probabilities and has ``gamma = 0``.
 
     Pass ``counts`` (from :func:`count_ngrams`, of order >= n) to reuse one counting pass for
     several models; ``vocab`` as in :func:`count_ngrams`.
@@ -782,6 +886,11 @@ def fit(sentences: Sequence[Sequence[str]] | None = None, n: int = 3,
                          f"method={method!r}")
     if method == "absolute" and discount is None:
         raise ValueError("discount must be given for absolute discounting (a number in [0, 1))")
+    if method == "katz":
+        gt_max = 5 if gt_max is None else _check_gt_max(gt_max)
+    elif gt_max is not None:
+        raise ValueError(f"gt_max is only used by method='katz', got gt_max={gt_max!r} with "
+                         f"method={method!r}")
     if discount_fallback and method not in ("kneser_ney", "modified_kneser_ney"):
         raise ValueError(f"discount_fallback is for method='kneser_ney' or "
                          f"'modified_kneser_ney', got method={method!r}")
@@ -791,7 +900,7 @@ def fit(sentences: Sequence[Sequence[str]] | None = None, n: int = 3,
     n_ctx = [1] + [len(counts.keys[j]) for j in range(n - 1)]       # contexts of order k: G_{k-1}
     ctx_of = [np.zeros(M, np.int64)] + [counts.keys[j] // M for j in range(1, n)]
     alpha, gamma = [], []
-    hyper = {"k": k, "lam": lam}
+    hyper = {"k": k, "lam": lam, "gt_max": gt_max}
     used_discounts = None
 
     def totals(kk, a):
@@ -816,6 +925,8 @@ def fit(sentences: Sequence[Sequence[str]] | None = None, n: int = 3,
             safe = np.where(seen, tot, 1.0)
             alpha.append(w * c / safe[ctx_of[kk - 1]])
             gamma.append(np.where(seen, 1.0 - w, 1.0))
+    elif method == "katz":
+        alpha, gamma, used_discounts = _fit_katz(counts, n, gt_max, ctx_of, n_ctx)
     else:  # absolute, kneser_ney, modified_kneser_ney: interpolated discounting
         if method == "absolute":
             a_levels = [counts.counts[kk - 1] for kk in range(1, n + 1)]
@@ -836,6 +947,56 @@ def fit(sentences: Sequence[Sequence[str]] | None = None, n: int = 3,
             gamma.append(np.where(seen, freed / safe, 1.0))
         used_discounts = np.array([d[1:] for d in Dtab])           # (n, 3)
     return NGramLM(counts, n, method, alpha, gamma, discounts=used_discounts, hyper=hyper)
+
+
+def check_katz(fn, n_cases: int = 40, seed: int = 0) -> bool:
+    """Check a reader's Katz back-off bigram ``fn(C, p_lower, gt_max) -> P`` against
+    ``fit(method="katz", n=2)`` on random small corpora. ``C``: int64 (M, M), ``C[u, w]`` the
+    training count of the bigram ``u w`` (ids of the model's ``itos``); ``p_lower``: float64 (M,),
+    the model's unigram level ``p_1``; ``gt_max``: Katz's ``K``. ``fn`` returns ``P`` (M, M) with
+    ``P[u, w] = p(w | u)`` for every context ``u`` (a row never seen as a context is ``p_lower``).
+    Cases are drawn so that every seen context discounts some count (``d_r < 1``) and leaves some
+    word with ``p_lower > 0`` unseen (the two rules of :func:`fit` for the other cases are not
+    asked for). Prints the first case that differs (or that all agree); True when all
+    ``n_cases`` agree to 1e-9."""
+    if not callable(fn):
+        raise TypeError(f"fn must be a function fn(C, p_lower, gt_max), got {describe(fn)}")
+    n_cases = check_int("n_cases", n_cases, low=1)
+    rng = np.random.default_rng(check_int("seed", seed, low=0))
+    k = 0
+    while k < n_cases:
+        words = [f"w{i}" for i in range(int(rng.integers(6, 14)))]
+        used = words[: int(rng.integers(3, len(words)))]               # the rest stay unseen
+        zipf = 1.0 / np.arange(1, len(used) + 1)
+        sents = [list(rng.choice(used, size=int(rng.integers(1, 7)), p=zipf / zipf.sum()))
+                 for _ in range(int(rng.integers(5, 80)))]
+        K = int(rng.integers(2, 6))
+        model = fit(sents, n=2, method="katz", gt_max=K, vocab=[UNK, *words])
+        cnt = model.counts
+        C = np.zeros((cnt.M, cnt.M), dtype=np.int64)
+        W = cnt.words(2)                                             # (G_2, 2)
+        C[W[:, 0], W[:, 1]] = cnt.counts[1]
+        p_lower = model._distribution([])                            # (M,) the unigram level
+        row = C.sum(axis=1) > 0
+        d_r = np.concatenate([[1.0], model.discounts[1], [1.0]])[np.minimum(C[row], K + 1)]
+        if not (np.all((d_r < 1).any(axis=1))                         # something is discounted
+                and np.all(((C[row] == 0) & (p_lower > 0)).any(axis=1))):
+            continue                                                 # a case for fit's rules
+        want = np.stack([model._distribution([u]) for u in range(cnt.M)])
+        got = np.asarray(fn(C.copy(), p_lower.copy(), K), dtype=float)
+        if got.shape != want.shape or not np.allclose(got, want, rtol=1e-9, atol=1e-12):
+            if got.shape != want.shape:
+                print(f"case {k}: expected P of shape {want.shape}, got {got.shape}")
+            else:
+                u = int(np.argmax(np.abs(got - want).max(axis=1)))
+                print(f"case {k}: gt_max={K}, context {cnt.itos[u]!r} (counts C[u] = "
+                      f"{C[u].tolist()}, p_lower = {np.round(p_lower, 4).tolist()})\n"
+                      f"  expected {np.round(want[u], 4).tolist()}\n"
+                      f"  got      {np.round(got[u], 4).tolist()}")
+            return False
+        k += 1
+    print(f"all {n_cases} cases agree with helpers.ngram.fit(method='katz', n=2)")
+    return True
 
 
 def sample_texts(models: dict, n: int, temperature: float, seed: int = 0, k: int = 3,
