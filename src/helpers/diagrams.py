@@ -230,7 +230,7 @@ def rnn_unrolled_diagram(steps: int = 4, figsize=(7.4, 3.3)):
 # panel title -> (steps that take an input, steps that give an output, whether each output is
 # fed back as the next step's input, example, chapter)
 RNN_CONFIGURATIONS = {
-    "one-to-many": ("1000", "1111", True, "a verse sampled from a start token", "ch. 7"),
+    "one-to-many": ("1000", "1111", True, "a verse generated from a start token", "ch. 7–8"),
     "many-to-one": ("1111", "0001", False, "the adding problem: one sum at the end", "ch. 3"),
     "many-to-many, aligned": ("1111", "1111", False, "a language model: the next word at each step",
                               "ch. 7"),
