@@ -174,7 +174,7 @@ def rnn_unrolled_diagram(steps: int = 4, figsize=(7.4, 3.3)):
 
     ``steps``: an integer in [2, 6]. ``figsize``: (width, height) in inches. Returns the Figure.
     """
-    from matplotlib.patches import Arc
+    from matplotlib.path import Path
 
     from helpers.checks import check_int
 
@@ -197,9 +197,12 @@ def rnn_unrolled_diagram(steps: int = 4, figsize=(7.4, 3.3)):
     _arrow(ax, (0.0, yh + 0.26), (0.0, yy - 0.26))
     _weight(ax, (0.1, (yx + yh) / 2), "$W_{ih}$")
     _weight(ax, (0.1, (yh + yy) / 2), "$W_{out}$")
-    ax.add_patch(Arc((-0.45, yh), 0.75, 0.75, theta1=40, theta2=320, color=PALETTE["blue"],
-                     lw=1.8, zorder=2))
-    _weight(ax, (-0.85, yh + 0.55), "$W_{hh}$", PALETTE["blue"], ha="center")
+    # the self-loop: out of the cell's left side, round, and back in (the recurrence W_hh)
+    loop = Path([(-0.45, yh + 0.12), (-1.3, yh + 0.75), (-1.3, yh - 0.75), (-0.45, yh - 0.12)],
+                [Path.MOVETO, Path.CURVE4, Path.CURVE4, Path.CURVE4])
+    ax.add_patch(FancyArrowPatch(path=loop, arrowstyle="-|>", mutation_scale=12,
+                                 color=PALETTE["blue"], lw=1.8, zorder=2))
+    _weight(ax, (-0.95, yh + 0.62), "$W_{hh}$", PALETTE["blue"], ha="center")
     ax.text(0.0, -0.5, "folded", ha="center", va="center", fontsize=9.5, style="italic")
     # "unroll" arrow
     _arrow(ax, (0.8, yh), (x0 - 1.55, yh), "#888888", lw=2.4, style="-|>")
