@@ -160,6 +160,47 @@ def test_explorer_renders_every_static_frame():
         assert ex.png(**params).startswith(b"\x89PNG")
 
 
+# -- the implement-it exercise: the leaky update, checked against leaky_integrate ---------------
+def _leaky_loop(v, beta):
+    """The exercise's solution: a plain loop over (leaky), from u_0 = 0."""
+    beta = np.broadcast_to(beta, np.shape(v))
+    u, u_prev = np.empty(len(v)), 0.0
+    for t in range(len(v)):
+        u_prev = beta[t] * u_prev + (1 - beta[t]) * v[t]
+        u[t] = u_prev
+    return u
+
+
+def _leaky_swapped(v, beta):
+    """A plausible slip: the weights of the past and of the input swapped."""
+    return _leaky_loop(v, 1 - np.asarray(beta))
+
+
+def _leaky_late(v, beta):
+    """Another: reads the previous step's input (v_{t-1}) instead of v_t."""
+    return _leaky_loop(np.r_[0.0, np.asarray(v)[:-1]], beta)
+
+
+def _leaky_scalar_only(v, beta):
+    """Another: treats a per-step gate as if it were its first value."""
+    return _leaky_loop(v, float(np.ravel(beta)[0]))
+
+
+def test_check_leaky_update_accepts_correct_implementations(capsys):
+    assert m.check_leaky_update(_leaky_loop)
+    assert m.check_leaky_update(lambda v, beta: m.leaky_integrate(v, beta), n_cases=20, seed=3)
+    assert "all 100 cases agree" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("wrong", [_leaky_swapped, _leaky_late, _leaky_scalar_only,
+                                   lambda v, beta: list(v), lambda v, beta: None,
+                                   lambda v, beta: _leaky_loop(v, beta)[:-1]])
+def test_check_leaky_update_rejects_wrong_ones_and_prints_the_case(wrong, capsys):
+    assert not m.check_leaky_update(wrong)
+    out = capsys.readouterr().out
+    assert out.startswith("case ") and "expected u" in out and "got" in out
+
+
 def _nan():
     return float("nan")
 
@@ -260,6 +301,13 @@ BAD = [
     (m.leaky_explorer, (), {"T": "120"}, TypeError, "T"),
     (m.leaky_explorer, (), {"seed": -7}, ValueError, "seed"),
     (m.leaky_explorer, (), {"seed": None}, TypeError, "seed"),
+    (m.check_leaky_update, (None,), {}, TypeError, "fn"),
+    (m.check_leaky_update, ("leaky",), {}, TypeError, "fn"),
+    (m.check_leaky_update, (m.leaky_integrate, 0), {}, ValueError, "n_cases"),
+    (m.check_leaky_update, (m.leaky_integrate, 2.5), {}, TypeError, "n_cases"),
+    (m.check_leaky_update, (m.leaky_integrate, "3"), {}, TypeError, "n_cases"),
+    (m.check_leaky_update, (m.leaky_integrate, 3, -1), {}, ValueError, "seed"),
+    (m.check_leaky_update, (m.leaky_integrate, 3, 0.5), {}, TypeError, "seed"),
 ]
 
 

@@ -225,3 +225,142 @@ def bptt_grid_diagram(layers: int = 2, steps: int = 4, figsize=None):
         ax.text(x_of[0] - 0.2, y_of[0] - 0.6 - 0.32 * k, text, ha="left", va="center",
                 fontsize=fs, color=colour)
     return fig
+
+
+# -- chapter 1: the RNN folded and unrolled, and its input/output configurations ---------------
+# One block: rnn_unrolled_diagram, RNN_CONFIGURATIONS, rnn_configurations_diagram.
+MAX_UNROLLED_STEPS = 6  # more columns than this no longer fit the book's column legibly
+
+_RNN_COLORS = {"x": PALETTE["sky"], "h": "#666666", "y": PALETTE["orange"]}
+
+
+def _node(ax, xy, text, kind, w=0.9, h=0.52, fontsize=10.5):
+    """A rounded box at ``xy`` for an input (``kind='x'``), a state ('h') or an output ('y')."""
+    x, y = xy
+    ax.add_patch(FancyBboxPatch((x - w / 2, y - h / 2), w, h, boxstyle="round,pad=0.04",
+                                facecolor=_RNN_COLORS[kind], edgecolor="black", lw=1.1,
+                                zorder=3))
+    ax.text(x, y, text, ha="center", va="center", fontsize=fontsize, zorder=4,
+            color="black" if kind != "h" else "white")
+
+
+def _weight(ax, xy, text, color="black", ha="left"):
+    ax.text(*xy, text, ha=ha, va="center", fontsize=9, color=color, zorder=5,
+            bbox=dict(boxstyle="round,pad=0.08", facecolor="white", edgecolor="none",
+                      alpha=0.85))
+
+
+def rnn_unrolled_diagram(steps: int = 4, figsize=(7.4, 3.3)):
+    """A recurrent network drawn folded (left: one cell ``h`` with a self-loop) and unrolled over
+    ``steps`` time steps (right: ``x_t -> h_t -> y_t`` for t = 1..steps, ``h_{t-1} -> h_t``).
+    Every unrolled step carries the same weight labels ``W_ih``, ``W_hh``, ``W_out``: one set of
+    parameters shared by all steps.
+
+    ``steps``: an integer in [2, 6]. ``figsize``: (width, height) in inches. Returns the Figure.
+    """
+    from matplotlib.path import Path
+
+    from helpers.checks import check_int
+
+    steps = check_int("steps", steps, low=2, high=MAX_UNROLLED_STEPS)
+    figsize = check_figsize("figsize", figsize)
+    fig, ax = new_figure(figsize=figsize, layout=None)
+    fig.subplots_adjust(left=0.01, right=0.99, bottom=0.01, top=0.99)
+    ax.set_axis_off()
+    dx, x0 = 1.75, 3.3                       # column spacing, first unrolled column
+    x_last = x0 + dx * (steps - 1)
+    ax.set_xlim(-1.2, x_last + 0.9)
+    ax.set_ylim(-0.55, 3.45)
+    ax.set_aspect("equal")
+    yx, yh, yy = 0.0, 1.45, 2.9              # rows: input, state, output
+    # folded: one cell with a self-loop
+    _node(ax, (0.0, yx), "$x_t$", "x")
+    _node(ax, (0.0, yh), "$h_t$", "h")
+    _node(ax, (0.0, yy), "$y_t$", "y")
+    _arrow(ax, (0.0, yx + 0.26), (0.0, yh - 0.26))
+    _arrow(ax, (0.0, yh + 0.26), (0.0, yy - 0.26))
+    _weight(ax, (0.1, (yx + yh) / 2), "$W_{ih}$")
+    _weight(ax, (0.1, (yh + yy) / 2), "$W_{out}$")
+    # the self-loop: out of the cell's left side, round, and back in (the recurrence W_hh)
+    loop = Path([(-0.45, yh + 0.12), (-1.3, yh + 0.75), (-1.3, yh - 0.75), (-0.45, yh - 0.12)],
+                [Path.MOVETO, Path.CURVE4, Path.CURVE4, Path.CURVE4])
+    ax.add_patch(FancyArrowPatch(path=loop, arrowstyle="-|>", mutation_scale=12,
+                                 color=PALETTE["blue"], lw=1.8, zorder=2))
+    _weight(ax, (-0.95, yh + 0.62), "$W_{hh}$", PALETTE["blue"], ha="center")
+    ax.text(0.0, -0.5, "folded", ha="center", va="center", fontsize=9.5, style="italic")
+    # "unroll" arrow
+    _arrow(ax, (0.8, yh), (x0 - 1.55, yh), "#888888", lw=2.4, style="-|>")
+    ax.text((0.8 + x0 - 1.55) / 2, yh + 0.22, "unroll", ha="center", fontsize=9.5,
+            style="italic", color="#555555")
+    # unrolled
+    ax.text(x0 - 1.1, yh, "$h_0$", ha="center", va="center", fontsize=10.5)
+    for k in range(steps):
+        xc, t = x0 + dx * k, k + 1
+        _node(ax, (xc, yx), f"$x_{t}$", "x")
+        _node(ax, (xc, yh), f"$h_{t}$", "h")
+        _node(ax, (xc, yy), f"$y_{t}$", "y")
+        _arrow(ax, (xc, yx + 0.26), (xc, yh - 0.26))
+        _arrow(ax, (xc, yh + 0.26), (xc, yy - 0.26))
+        _weight(ax, (xc + 0.08, (yx + yh) / 2), "$W_{ih}$")
+        _weight(ax, (xc + 0.08, (yh + yy) / 2), "$W_{out}$")
+        x_from = xc - dx + 0.45 if k else x0 - 0.9
+        _arrow(ax, (x_from, yh), (xc - 0.45, yh), PALETTE["blue"], lw=1.8)
+        _weight(ax, ((x_from + xc - 0.45) / 2, yh + 0.24), "$W_{hh}$", PALETTE["blue"],
+                ha="center")
+        ax.text(xc, -0.5, f"step {t}", ha="center", va="center", fontsize=9)
+    _arrow(ax, (x_last + 0.45, yh), (x_last + 0.85, yh), PALETTE["blue"], lw=1.8)
+    ax.text((x0 + x_last) / 2, 3.38, "unrolled: the same $W_{ih}$, $W_{hh}$, $W_{out}$ "
+            "at every step", ha="center", va="center", fontsize=9.5, style="italic")
+    return fig
+
+
+# panel title -> (steps that take an input, steps that give an output, whether each output is
+# fed back as the next step's input, example, chapter)
+RNN_CONFIGURATIONS = {
+    "one-to-many": ("1000", "1111", True, "a verse generated from a start token", "ch. 7–8"),
+    "many-to-one": ("1111", "0001", False, "the adding problem: one sum at the end", "ch. 3"),
+    "many-to-many, aligned": ("1111", "1111", False, "a language model: the next word at each step",
+                              "ch. 7"),
+    "many-to-many, encoder–decoder": ("111000", "000111", False,
+                                      "translation: read the source, then write", "ch. 8"),
+}
+
+
+def rnn_configurations_diagram(figsize=(7.4, 4.8)):
+    """Four small unrolled networks, one per input/output configuration of
+    :data:`RNN_CONFIGURATIONS` (inputs at the bottom, states in the middle, outputs on top), each
+    with an example and the chapter of the book where it appears. In the one-to-many panel a
+    dashed arrow feeds each output back in at the next step; in the encoder–decoder panel the
+    decoder's states are drawn lighter. ``figsize``: (width, height) in inches. Returns the
+    Figure."""
+    figsize = check_figsize("figsize", figsize)
+    fig, axes = new_figure(2, 2, figsize=figsize, layout=None)
+    fig.subplots_adjust(left=0.01, right=0.99, bottom=0.01, top=0.9, wspace=0.08, hspace=0.45)
+    for ax, (title, (ins, outs, feedback, example, chapter)) in zip(axes.ravel(),
+                                                                    RNN_CONFIGURATIONS.items()):
+        n = len(ins)
+        ax.set_axis_off()
+        ax.set_xlim(-0.5, 5.25)
+        ax.set_ylim(-0.45, 2.55)
+        ax.set_title(f"{title}\n{example} ({chapter})", fontsize=9)
+        dx = 4.75 / (n - 1)
+        for k in range(n):
+            xc = k * dx
+            decoder = n == 6 and k >= 3
+            _node(ax, (xc, 1.05), "", "h", w=0.5, h=0.42)
+            if decoder:
+                ax.patches[-1].set_facecolor("#AAAAAA")
+            if k:
+                _arrow(ax, (xc - dx + 0.27, 1.05), (xc - 0.27, 1.05), PALETTE["blue"], lw=1.5)
+            if ins[k] == "1":
+                _node(ax, (xc, 0.0), "$x$", "x", w=0.5, h=0.42, fontsize=9.5)
+                _arrow(ax, (xc, 0.23), (xc, 1.05 - 0.23))
+            if outs[k] == "1":
+                _node(ax, (xc, 2.1), "$y$", "y", w=0.5, h=0.42, fontsize=9.5)
+                _arrow(ax, (xc, 1.05 + 0.23), (xc, 2.1 - 0.23))
+            if feedback and k < n - 1:
+                ax.add_patch(FancyArrowPatch((xc + 0.27, 2.1), (xc + dx - 0.27, 1.2),
+                                             arrowstyle="-|>", mutation_scale=10, lw=1.1,
+                                             color="#777777", linestyle="--",
+                                             connectionstyle="arc3,rad=-0.25"))
+    return fig

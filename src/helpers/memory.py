@@ -254,6 +254,46 @@ def gate_from_flags(flag) -> np.ndarray:
     return np.where(flag, 0.0, 1.0)
 
 
+def check_leaky_update(fn, n_cases: int = 100, seed: int = 0) -> bool:
+    """Check a reader's ``fn(v, beta) -> u``, the leaky unit (leaky) run from ``u_0 = 0``
+    over inputs ``v`` of shape (T,), against :func:`leaky_integrate` on random cases: ``T``
+    from 1 to 30, standard-normal inputs, and ``beta`` either one retention in [0, 1) (a float)
+    or one per step, shape (T,) (a gate: zeros, ones and values in between). ``fn`` gets copies,
+    so it cannot change the cases.
+
+    Prints the first case whose ``u`` differs (beyond 1e-9) with the expected and the returned
+    states, or that all ``n_cases`` (an integer >= 1) agree; returns True when they all agree.
+    ``seed``: an integer >= 0 for the cases' generator.
+    """
+    if not callable(fn):
+        raise TypeError(f"fn must be a function fn(v, beta) returning the states u, got "
+                        f"{describe(fn)}")
+    n_cases = check_int("n_cases", n_cases, low=1)
+    rng = np.random.default_rng(check_int("seed", seed, low=0))
+    for k in range(n_cases):
+        T = int(rng.integers(1, 31))
+        v = rng.standard_normal(T)
+        if k % 2 == 0:
+            beta = float(rng.choice([0.0, 0.5, 0.9, rng.uniform(0.0, 1.0)]))
+        else:                                  # a gate: hold, overwrite, or something between
+            beta = rng.choice([0.0, 1.0, 0.5], size=T)
+            beta[rng.random(T) < 0.3] = rng.uniform(0.0, 1.0)
+        want = leaky_integrate(v, beta)
+        returned = fn(v.copy(), beta.copy() if isinstance(beta, np.ndarray) else beta)
+        try:
+            got = np.asarray(returned, dtype=np.float64)
+        except (TypeError, ValueError):
+            got = None
+        if got is None or got.shape != want.shape or not np.allclose(got, want, rtol=0.0,
+                                                                      atol=1e-9):
+            with np.printoptions(precision=4, suppress=True, linewidth=100):
+                print(f"case {k}: T={T}, v={v}, beta={beta}\n  expected u = {want}\n"
+                      f"  got        {got if got is not None else describe(returned)}")
+            return False
+    print(f"all {n_cases} cases agree with helpers.memory.leaky_integrate")
+    return True
+
+
 # -- the chapter's explorer -------------------------------------------------------------------
 RETENTIONS = (0.3, 0.5, 0.7, 0.8, 0.9, 0.95, 0.97, 0.99)
 
