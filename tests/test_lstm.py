@@ -313,6 +313,106 @@ BAD = [
 ]
 
 
+# -- the exercise's check, and a trained stacked LSTM's gates and cells -------------------------
+import helpers.lstm as L  # noqa: E402
+
+
+def _ok_step(params, x_t, h_prev, c_prev):
+    s = L.step(params, x_t, (h_prev, c_prev))
+    return s["h"], s["c"], (s["i"], s["f"], s["g"], s["o"])
+
+
+def _no_squash(params, x_t, h_prev, c_prev):                 # h_t = o_t * c_t: tanh forgotten
+    h, c, gates = _ok_step(params, x_t, h_prev, c_prev)
+    return gates[3] * c, c, gates
+
+
+def _swapped_gates(params, x_t, h_prev, c_prev):             # reads f from the first block
+    H = len(h_prev)
+    a = params.W_ih @ x_t + params.b_ih + params.W_hh @ h_prev + params.b_hh
+    f, i = 1 / (1 + np.exp(-a[:H])), 1 / (1 + np.exp(-a[H:2 * H]))
+    g, o = np.tanh(a[2 * H:3 * H]), 1 / (1 + np.exp(-a[3 * H:]))
+    c = f * c_prev + i * g
+    return o * np.tanh(c), c, (i, f, g, o)
+
+
+def test_check_step_accepts_a_right_step_and_refuses_wrong_ones(capsys):
+    assert L.check_step(_ok_step)
+    assert "all 20 cases agree" in capsys.readouterr().out
+    for wrong in (_no_squash, _swapped_gates, lambda p, x, h, c: (h, c)):
+        assert not L.check_step(wrong)
+        assert "case 0" in capsys.readouterr().out
+
+
+def test_stacked_forward_equals_a_two_layer_torch_lstm():
+    torch.manual_seed(0)
+    module = torch.nn.LSTM(3, 4, num_layers=2, dtype=torch.float64)
+    x = np.random.default_rng(0).standard_normal((7, 2, 3))
+    ref, _ = module(torch.tensor(x))
+    layers = L.layers_from_torch(module)
+    assert [p.input_size for p in layers] == [3, 4] and layers[1].hidden_size == 4
+    out, caches = L.stacked_forward(layers, x)
+    np.testing.assert_allclose(out, ref.detach().numpy(), atol=1e-12)
+    assert len(caches) == 2 and caches[1]["gates"].shape == (7, 2, 16)
+    np.testing.assert_allclose(caches[1]["c"][-1], module(torch.tensor(x))[1][1][1].detach().numpy(),
+                               atol=1e-12)
+    assert L.layers_from_torch(module, dtype=np.float32)[0].dtype == np.float32
+
+
+def test_cell_correlations_equal_numpy_corrcoef():
+    rng = np.random.default_rng(1)
+    feature = np.arange(50.0) % 7
+    states = rng.standard_normal((50, 6))
+    states[:, 2] = 3 * feature + 0.1 * rng.standard_normal(50)
+    states[:, 4] = -feature
+    states[:, 5] = 1.0                                          # constant: r = 0
+    r = L.cell_correlations(states, feature)
+    ref = [np.corrcoef(states[:, k], feature)[0, 1] for k in range(5)]
+    np.testing.assert_allclose(r[:5], ref, atol=1e-12)
+    assert r[5] == 0 and int(np.argmax(np.abs(r))) in (2, 4) and r[4] == pytest.approx(-1)
+
+
+_TWO = torch.nn.LSTM(3, 4, num_layers=2)
+_LAYERS = L.layers_from_torch(_TWO)
+BAD += [
+    ("check_step", lambda: L.check_step(None), TypeError, "fn"),
+    ("check_step", lambda: L.check_step("lstm_step"), TypeError, "fn"),
+    ("check_step", lambda: L.check_step(_ok_step, 0), ValueError, "n_cases"),
+    ("check_step", lambda: L.check_step(_ok_step, 2.5), TypeError, "n_cases"),
+    ("check_step", lambda: L.check_step(_ok_step, "3"), TypeError, "n_cases"),
+    ("check_step", lambda: L.check_step(_ok_step, 3, -1), ValueError, "seed"),
+    ("layers_from_torch", lambda: L.layers_from_torch(None), TypeError, "module"),
+    ("layers_from_torch", lambda: L.layers_from_torch(torch.nn.GRU(2, 3)), TypeError, "module"),
+    ("layers_from_torch", lambda: L.layers_from_torch(torch.nn.LSTM(2, 3, bidirectional=True)),
+     ValueError, "module"),
+    ("layers_from_torch", lambda: L.layers_from_torch(torch.nn.LSTM(2, 3, bias=False)), ValueError,
+     "module"),
+    ("layers_from_torch", lambda: L.layers_from_torch(_TWO, dtype=np.int64), ValueError, "dtype"),
+    ("stacked_forward", lambda: L.stacked_forward([], np.zeros((2, 1, 3))), TypeError, "layers"),
+    ("stacked_forward", lambda: L.stacked_forward(_LAYERS[0], np.zeros((2, 1, 3))), TypeError,
+     "layers"),
+    ("stacked_forward", lambda: L.stacked_forward([_LAYERS[0], "x"], np.zeros((2, 1, 3))), TypeError,
+     "layers"),
+    ("stacked_forward", lambda: L.stacked_forward([_LAYERS[1], _LAYERS[1]], np.zeros((2, 1, 3))),
+     ValueError, "x"),
+    ("stacked_forward", lambda: L.stacked_forward([_LAYERS[0], _LAYERS[0]], np.zeros((2, 1, 3))),
+     ValueError, "layers"),
+    ("stacked_forward", lambda: L.stacked_forward(_LAYERS, np.zeros((2, 3))), ValueError, "x"),
+    ("cell_correlations", lambda: L.cell_correlations(np.zeros(5), np.arange(5.0)), ValueError,
+     "states"),
+    ("cell_correlations", lambda: L.cell_correlations(np.zeros((2, 3)), np.arange(2.0)), ValueError,
+     "states"),
+    ("cell_correlations", lambda: L.cell_correlations(np.zeros((5, 3)), np.arange(4.0)), ValueError,
+     "feature"),
+    ("cell_correlations", lambda: L.cell_correlations(np.zeros((5, 3)), np.ones(5)), ValueError,
+     "feature"),
+    ("cell_correlations", lambda: L.cell_correlations(np.full((5, 3), np.nan), np.arange(5.0)),
+     ValueError, "states"),
+    ("cell_correlations", lambda: L.cell_correlations(np.zeros((5, 3)), "abc"), TypeError,
+     "feature"),
+]
+
+
 @pytest.mark.parametrize("name, call, exc, match", BAD, ids=[f"{b[0]}-{i}" for i, b in enumerate(BAD)])
 def test_bad_input(name, call, exc, match):
     run_bad_input(call, exc, match)

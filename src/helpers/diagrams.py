@@ -7,9 +7,10 @@ matplotlib knows; when there is none, :func:`lstm_cell_diagram` writes the notes
 """
 from __future__ import annotations
 
+import numpy as np
 from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
 
-from helpers.checks import check_bool, check_int
+from helpers.checks import check_bool, check_choice, check_int, describe
 from helpers.plotting import PALETTE, check_figsize, new_figure
 
 # gate / block -> (book symbol, English name, the notes' Chinese name, the notes' symbol)
@@ -46,100 +47,150 @@ def _line(ax, xs, ys, color="black", lw=1.6):
 
 
 def _op(ax, xy, text, color="black"):
-    ax.add_patch(Circle(xy, 0.28, facecolor="white", edgecolor=color, lw=1.6, zorder=3))
+    ax.add_patch(Circle(xy, 0.3, facecolor="white", edgecolor=color, lw=1.6, zorder=3))
     ax.text(*xy, text, ha="center", va="center", fontsize=13, zorder=4, color=color)
 
 
-def _box(ax, xy, text, color):
+def _box(ax, xy, text, color, fontsize=11):
     x, y = xy
     ax.add_patch(FancyBboxPatch((x - 0.42, y - 0.3), 0.84, 0.6, boxstyle="round,pad=0.05",
                                 facecolor=color, edgecolor="black", lw=1.2, zorder=3, alpha=0.9))
-    ax.text(x, y, text, ha="center", va="center", fontsize=11, zorder=4, color="white",
+    ax.text(x, y, text, ha="center", va="center", fontsize=fontsize, zorder=4, color="white",
             fontweight="bold")
 
 
-def lstm_cell_diagram(chinese: bool | None = None, figsize=(9.5, 5.6)):
+# the parts of the cell :func:`lstm_cell_diagram` can highlight (the rest is drawn in grey)
+CELL_PARTS = {
+    "f": "the forget gate",
+    "i": "the input gate and the candidate",
+    "c": "the cell update",
+    "o": "the output gate",
+}
+_GREY = "#C4C4C4"
+
+
+def lstm_cell_diagram(chinese: bool | None = None, figsize=(7.4, 4.9), *,
+                      highlight: str | None = None, compact: bool = False, ax=None):
     """The LSTM cell: the conveyor belt c_{t-1} -> c_t on top, the three gates and the candidate
     below, and h_t leaving twice (to the next step and to the layer above, Q9).
 
     ``chinese``: write the notes' Chinese names (True; needs a CJK font), the notes' Latin
     names (False), or None = Chinese when a CJK font is installed. ``figsize``: (width, height)
-    in inches. Returns the Figure.
+    in inches. ``highlight``: None (everything in colour) or one of :data:`CELL_PARTS`
+    (``"f"``, ``"i"``, ``"c"``, ``"o"``): that part in colour, the rest in grey. ``compact``:
+    symbols only (no names, no notes), for small panels. ``ax``: draw into this Axes instead of
+    a new figure (``figsize`` is then ignored). Returns the Figure.
     """
+    from matplotlib.axes import Axes
+
     if chinese is not None:
         chinese = check_bool("chinese", chinese)
     figsize = check_figsize("figsize", figsize)
+    if highlight is not None:
+        highlight = check_choice("highlight", highlight, tuple(CELL_PARTS))
+    compact = check_bool("compact", compact)
+    if ax is not None and not isinstance(ax, Axes):
+        raise TypeError(f"ax must be None or a matplotlib Axes, got {describe(ax)}")
     font = cjk_font()
     if chinese is None:
         chinese = font is not None
     if chinese and font is None:
         raise ValueError("chinese=True needs a font with CJK glyphs, got none installed "
                          "(see fc-list :lang=zh); pass chinese=False or None")
-    fig, ax = new_figure(figsize=figsize, layout=None)
-    fig.subplots_adjust(left=0.01, right=0.99, bottom=0.01, top=0.99)
+    if ax is None:
+        fig, ax = new_figure(figsize=figsize, layout=None)
+        fig.subplots_adjust(left=0.01, right=0.99, bottom=0.01, top=0.99)
+    fig = ax.figure
     ax.set_axis_off()
-    ax.set_xlim(-1.6, 12.6)
-    ax.set_ylim(-1.6, 7.4)
+    ax.set_xlim(*((-1.3, 11.3) if compact else (-1.6, 12.4)))
+    ax.set_ylim(*((-1.75, 6.3) if compact else (-2.0, 7.4)))
     ax.set_aspect("equal")
     kw = {"fontfamily": [font, "DejaVu Sans"]} if chinese else {}
+    # which drawn pieces belong to the highlighted part
+    lit = {None: {"f", "f_arrow", "fmul", "belt_in", "i", "g", "igmul", "ig_arrow", "add",
+                  "belt_out", "o", "tanh_c", "omul", "h_out"},
+           "f": {"f", "f_arrow", "fmul", "belt_in"},
+           "i": {"i", "g", "igmul", "ig_arrow"},
+           "c": {"belt_in", "f_arrow", "fmul", "ig_arrow", "add", "belt_out"},
+           "o": {"belt_out", "tanh_c", "o", "omul", "h_out"}}[highlight]
+
+    def col(piece, color):
+        return color if piece in lit else _GREY
 
     def name(key):
         sym, eng, zh, notes = LSTM_LABELS[key]
-        return f"{eng}\n{sym}, notes {zh if chinese else notes}"
+        if compact:
+            return sym
+        return f"{eng}\n{sym}\nnotes {zh if chinese else notes}"
 
+    small = 9 if compact else 8.5  # the smallest text (issue 14: >= 9 px at the book's width)
     # the cell body
     ax.add_patch(FancyBboxPatch((0.3, -0.2), 9.4, 6.2, boxstyle="round,pad=0.1",
                                 facecolor="#F4F4F4", edgecolor="#999999", lw=1.2, zorder=0))
     belt_y, gate_y, bus_y = 5.2, 2.4, 0.6
+    blue = PALETTE["blue"]
     # conveyor belt (cell state)
-    _line(ax, [-1.0, 2.0 - 0.28], [belt_y, belt_y], PALETTE["blue"], lw=3.5)
-    _line(ax, [2.28, 5.0 - 0.28], [belt_y, belt_y], PALETTE["blue"], lw=3.5)
-    _arrow(ax, (5.28, belt_y), (10.1, belt_y), PALETTE["blue"], lw=3.5)
-    ax.text(-1.0, belt_y + 0.35, "$c_{t-1}$ (notes C(t-1))", fontsize=10, color=PALETTE["blue"])
-    ax.text(9.0, belt_y + 0.35, "$c_t$ (C(t))", fontsize=10, color=PALETTE["blue"])
-    ax.text(3.6, belt_y + 0.75,
-            "conveyor belt (notes §2.6" + (", 传送带" if chinese else "") + "): one multiply, one add",
-            ha="center", fontsize=9.5, color=PALETTE["blue"], style="italic", **kw)
-    _op(ax, (2.0, belt_y), "×")
-    _op(ax, (5.0, belt_y), "+")
+    _line(ax, [-1.0, 2.0 - 0.28], [belt_y, belt_y], col("belt_in", blue), lw=3.5)
+    _line(ax, [2.28, 5.0 - 0.28], [belt_y, belt_y], col("fmul", blue), lw=3.5)
+    _arrow(ax, (5.28, belt_y), (10.1, belt_y), col("belt_out", blue), lw=3.5)
+    ax.text(-1.0, belt_y + 0.35, "$c_{t-1}$" if compact else "$c_{t-1}$ (notes C(t-1))",
+            fontsize=10, color=col("belt_in", blue))
+    ax.text(9.0, belt_y + 0.35, "$c_t$" if compact else "$c_t$ (C(t))", fontsize=10,
+            color=col("belt_out", blue))
+    if not compact:
+        ax.text(4.0, belt_y + 0.8,
+                "conveyor belt (notes §2.6" + (", 传送带" if chinese else "")
+                + "):\none multiply, one add", ha="center", fontsize=small,
+                color=col("belt_out", blue), style="italic", **kw)
+    _op(ax, (2.0, belt_y), "×", col("fmul", "black"))
+    _op(ax, (5.0, belt_y), "+", col("add", "black"))
     # the input bus: h_{t-1} and x_t feed every block
     _line(ax, [-1.0, 7.0], [bus_y, bus_y], "#444444")
-    ax.text(-1.0, bus_y - 0.45, "$h_{t-1}$ (S(t-1))", fontsize=10)
+    ax.text(-1.0, bus_y - 0.5, "$h_{t-1}$" if compact else "$h_{t-1}$ (S(t-1))", fontsize=10)
     _arrow(ax, (0.9, -1.4), (0.9, bus_y), "#444444")
-    ax.text(1.05, -1.35, "$x_t$ (X(t))", fontsize=10)
-    cols = {"f": 2.0, "i": 3.6, "g": 5.0, "o": 7.0}
+    ax.text(1.05, -1.35, "$x_t$" if compact else "$x_t$ (X(t))", fontsize=10)
+    cols = {"f": 2.0, "i": 3.4, "g": 5.2, "o": 7.0}
     colors = {"f": PALETTE["vermillion"], "i": PALETTE["green"], "g": PALETTE["purple"],
               "o": PALETTE["orange"]}
     for key, x in cols.items():
-        _line(ax, [x, x], [bus_y, gate_y - 0.35], "#444444")
-        _box(ax, (x, gate_y), "tanh" if key == "g" else "σ", colors[key])
-        ax.text(x, gate_y - 0.95, name(key), ha="center", va="center", fontsize=8,
-                color=colors[key], zorder=5,
-                bbox=dict(boxstyle="round,pad=0.15", facecolor="white", edgecolor="none"), **kw)
+        _line(ax, [x, x], [bus_y, gate_y - 0.35], col(key, "#444444"))
+        _box(ax, (x, gate_y), "tanh" if key == "g" else "σ", col(key, colors[key]),
+                 fontsize=(8 if key == "g" else 10) if compact else 11)
+        ax.text(x, gate_y - (0.85 if compact else 1.15), name(key), ha="center", va="center",
+                fontsize=10 if compact else small, color=col(key, colors[key]), zorder=5,
+                linespacing=1.1, bbox=dict(boxstyle="round,pad=0.1", facecolor="white",
+                                           edgecolor="none"), **kw)
     # forget gate multiplies the belt
-    _arrow(ax, (2.0, gate_y + 0.35), (2.0, belt_y - 0.28), colors["f"])
+    _arrow(ax, (2.0, gate_y + 0.35), (2.0, belt_y - 0.28), col("f_arrow", colors["f"]))
     # input gate times candidate, added to the belt
-    _op(ax, (4.3, 3.9), "×")
-    _line(ax, [3.6, 3.6, 4.3 - 0.28], [gate_y + 0.35, 3.9, 3.9], colors["i"])
-    _line(ax, [5.0, 5.0, 4.3 + 0.28], [gate_y + 0.35, 3.9, 3.9], colors["g"])
-    _arrow(ax, (4.3, 3.9 + 0.28), (5.0 - 0.2, belt_y - 0.2), "black")
+    _op(ax, (4.3, 3.9), "×", col("igmul", "black"))
+    _line(ax, [3.4, 3.4, 4.3 - 0.3], [gate_y + 0.35, 3.9, 3.9], col("i", colors["i"]))
+    _line(ax, [5.2, 5.2, 4.3 + 0.3], [gate_y + 0.35, 3.9, 3.9], col("g", colors["g"]))
+    _arrow(ax, (4.3, 3.9 + 0.28), (5.0 - 0.2, belt_y - 0.2), col("ig_arrow", "black"))
     # output: tanh(c_t) times o_t
-    _line(ax, [8.3, 8.3], [belt_y, 3.9 + 0.3], PALETTE["blue"])
+    _line(ax, [8.3, 8.3], [belt_y, 3.9 + 0.3], col("tanh_c", blue))
     ax.add_patch(FancyBboxPatch((8.3 - 0.42, 3.9 - 0.25), 0.84, 0.5, boxstyle="round,pad=0.05",
-                                facecolor="white", edgecolor=PALETTE["blue"], lw=1.4, zorder=3))
-    ax.text(8.3, 3.9, "tanh", ha="center", va="center", fontsize=10, zorder=4)
-    _op(ax, (8.3, gate_y), "×")
-    _line(ax, [8.3, 8.3], [3.9 - 0.3, gate_y + 0.28])
-    _line(ax, [7.0 + 0.42, 8.3 - 0.28], [gate_y, gate_y], colors["o"])
+                                facecolor="white", edgecolor=col("tanh_c", blue), lw=1.4,
+                                zorder=3))
+    ax.text(8.3, 3.9, "tanh", ha="center", va="center", fontsize=9 if compact else 10,
+            zorder=4, color=col("tanh_c", "black"))
+    _op(ax, (8.3, gate_y), "×", col("omul", "black"))
+    _line(ax, [8.3, 8.3], [3.9 - 0.3, gate_y + 0.28], col("tanh_c", "black"))
+    _line(ax, [7.0 + 0.42, 8.3 - 0.28], [gate_y, gate_y], col("o", colors["o"]))
     # h_t leaves twice: to the next step (right) and to the layer above (up)
-    _line(ax, [8.3, 8.3], [gate_y - 0.28, bus_y])
-    _arrow(ax, (8.3, bus_y), (11.0, bus_y), "black", lw=2.2)
-    ax.text(9.9, bus_y - 0.55, "$h_t$ (S(t)) to step t+1", fontsize=9.5)
-    _arrow(ax, (10.6, bus_y), (10.6, 7.2), "black", lw=2.2)
-    ax.text(10.75, 6.7, "$h_t$ to the layer above\n(or the output layer)", fontsize=9,
-            va="top")
-    ax.text(8.85, 3.9, "Q10: squash\nthe unbounded $c_t$", fontsize=8, va="center",
-            color=PALETTE["blue"])
+    h_col = col("h_out", "black")
+    _line(ax, [8.3, 8.3], [gate_y - 0.28, bus_y], h_col)
+    _arrow(ax, (8.3, bus_y), (11.0, bus_y), h_col, lw=2.2)
+    _arrow(ax, (10.4, bus_y), (10.4, 6.4 if compact else 7.2), h_col, lw=2.2)
+    if compact:
+        ax.text(9.2, bus_y - 0.55, "$h_t$", fontsize=10, color=h_col)
+    else:
+        ax.text(8.6, bus_y - 0.7, "$h_t$ (S(t))\nto step t+1", fontsize=small, color=h_col,
+                va="center")
+        ax.text(10.55, 7.1, "$h_t$ to the\nlayer above\n(or the output\nlayer)",
+                fontsize=small, va="top", color=h_col)
+        ax.text(8.85, 3.9, "Q10: squash\nthe unbounded\n$c_t$", fontsize=small,
+                va="center", color=col("tanh_c", blue))
     return fig
 
 
@@ -364,3 +415,127 @@ def rnn_configurations_diagram(figsize=(7.4, 4.8)):
                                              color="#777777", linestyle="--",
                                              connectionstyle="arc3,rad=-0.25"))
     return fig
+
+
+# -- chapter 3: the gates one at a time, and values drawn over a text -------------------------
+
+# part -> (title, equations in mathtext, what it does) for :func:`lstm_gate_figure`
+GATE_EQUATIONS = {
+    "f": ("forget gate $f_t$",
+          [r"$f_t = \sigma(W_{if}\,x_t + W_{hf}\,h_{t-1} + b_f)$"],
+          "how much of each cell of $c_{t-1}$\nto keep: 1 keeps, 0 wipes"),
+    "i": ("input gate $i_t$ and candidate $g_t$",
+          [r"$i_t = \sigma(W_{ii}\,x_t + W_{hi}\,h_{t-1} + b_i)$",
+           r"$g_t = \tanh(W_{ig}\,x_t + W_{hg}\,h_{t-1} + b_g)$"],
+          "$g_t$: new content in $(-1, 1)$;\n$i_t$: how much of it to write"),
+    "c": ("cell update $c_t$",
+          [r"$c_t = f_t \odot c_{t-1} + i_t \odot g_t$"],
+          "keep a share of the old memory,\nadd a share of the new content"),
+    "o": ("output gate $o_t$ and hidden state $h_t$",
+          [r"$o_t = \sigma(W_{io}\,x_t + W_{ho}\,h_{t-1} + b_o)$",
+           r"$h_t = o_t \odot \tanh(c_t)$"],
+          "how much of the squashed memory\nto show, now, to the next step\nand to the layer above"),
+}
+
+
+def lstm_gate_figure(part: str, chinese: bool | None = None, figsize=(7.4, 2.5)):
+    """One part of the LSTM cell in colour on the grey cell (left, :func:`lstm_cell_diagram`
+    with ``highlight=part, compact=True``) and its equations and job beside it (right).
+
+    ``part``: one of :data:`CELL_PARTS` (``"f"``, ``"i"``, ``"c"``, ``"o"``); ``chinese`` as for
+    :func:`lstm_cell_diagram`; ``figsize``: (width, height) in inches. Returns the Figure.
+    """
+    part = check_choice("part", part, tuple(CELL_PARTS))
+    if chinese is not None:
+        chinese = check_bool("chinese", chinese)
+    figsize = check_figsize("figsize", figsize)
+    fig, (ax_cell, ax_eq) = new_figure(1, 2, figsize=figsize, layout=None,
+                                       width_ratios=(1.25, 1.0))
+    fig.subplots_adjust(left=0.0, right=1.0, bottom=0.02, top=0.98, wspace=0.02)
+    lstm_cell_diagram(chinese, highlight=part, compact=True, ax=ax_cell)
+    title, equations, job = GATE_EQUATIONS[part]
+    ax_eq.set_axis_off()
+    ax_eq.text(0.0, 0.95, title, fontsize=11, fontweight="bold", va="top",
+               transform=ax_eq.transAxes)
+    y = 0.72
+    for eq in equations:
+        ax_eq.text(0.0, y, eq, fontsize=10.5, va="center", transform=ax_eq.transAxes)
+        y -= 0.17
+    ax_eq.text(0.0, y - 0.02, job, fontsize=10, va="top", color="#333333", linespacing=1.25,
+               transform=ax_eq.transAxes)
+    return fig
+
+
+def _check_tokens(name, tokens) -> list[str]:
+    if isinstance(tokens, (str, bytes)) or not isinstance(tokens, (list, tuple)) or not tokens \
+            or not all(isinstance(t, str) for t in tokens):
+        raise TypeError(f"{name} must be a non-empty list of str, got {describe(tokens)}")
+    return list(tokens)
+
+
+def draw_tokens(ax, tokens, values, *, limits=None, width: int = 80, rows: int = 9,
+                sep: str = " ", breaks=("\n",), shown=None, fontsize: float = 9.0,
+                cmap: str = "coolwarm") -> int:
+    """Draw ``tokens`` (characters or words) as a text, each on a background coloured by its
+    value (Karpathy et al. 2015's pictures of single LSTM cells).
+
+    ``tokens``: list of str, T of them; ``values``: (T,) finite numbers; ``limits``: (low, high)
+    mapped to the two ends of ``cmap`` (default symmetric about 0: (-m, m), m = max |value|);
+    ``width``: characters per line (an integer >= 10); ``rows``: lines at most (>= 1);
+    ``sep``: put between tokens ("" for characters); ``breaks``: tokens after which a new line
+    starts; ``shown``: dict token -> what to print for it (e.g. {" ": "·", "\\n": "↵"});
+    ``fontsize``: points, >= 6. Monospaced. Returns how many tokens were drawn.
+    """
+    import matplotlib as mpl
+    from matplotlib.axes import Axes
+
+    from helpers.checks import check_array, check_int, check_number
+
+    if not isinstance(ax, Axes):
+        raise TypeError(f"ax must be a matplotlib Axes, got {describe(ax)}")
+    tokens = _check_tokens("tokens", tokens)
+    values = check_array("values", values, ndim=1)
+    if len(values) != len(tokens):
+        raise ValueError(f"values must have one number per token ({len(tokens)}), got "
+                         f"{len(values)}")
+    if not np.all(np.isfinite(values)):
+        raise ValueError("values must be finite, got NaN or infinity")
+    if limits is None:
+        m = float(np.abs(values).max()) or 1.0
+        limits = (-m, m)
+    if isinstance(limits, (str, bytes)) or not isinstance(limits, (tuple, list)) \
+            or len(limits) != 2:
+        raise TypeError(f"limits must be None or a pair (low, high), got {describe(limits)}")
+    lo, hi = (check_number("limits", v) for v in limits)
+    if not hi > lo:
+        raise ValueError(f"limits must have low < high, got {limits!r}")
+    width = check_int("width", width, low=10)
+    rows = check_int("rows", rows, low=1)
+    if not isinstance(sep, str):
+        raise TypeError(f"sep must be a str, got {describe(sep)}")
+    breaks = set(_check_tokens("breaks", breaks)) if breaks else set()
+    shown = {} if shown is None else shown
+    if not isinstance(shown, dict) or not all(isinstance(k, str) and isinstance(v, str)
+                                              for k, v in shown.items()):
+        raise TypeError(f"shown must be None or a dict str -> str, got {describe(shown)}")
+    fontsize = check_number("fontsize", fontsize, low=6.0, high=40.0)
+    colormap = mpl.colormaps[check_choice("cmap", cmap, tuple(mpl.colormaps))]
+    x = y = 0
+    drawn = 0
+    for tok, v in zip(tokens, values):
+        text = shown.get(tok, tok)
+        if x > 0 and x + len(text) > width:
+            x, y = 0, y + 1
+        if y >= rows:
+            break
+        ax.text(x, -y, text, fontsize=fontsize, family="monospace", va="top",
+                bbox=dict(boxstyle="square,pad=0.05", ec="none",
+                          fc=colormap(float(np.clip((v - lo) / (hi - lo), 0.0, 1.0)))))
+        drawn += 1
+        x += len(text) + len(sep)
+        if tok in breaks:
+            x, y = 0, y + 1
+    ax.set_xlim(-1, width + 1)
+    ax.set_ylim(-rows - 0.2, 1)
+    ax.set_axis_off()
+    return drawn

@@ -414,8 +414,8 @@ def draw_self_loop(data: dict, forget_bias=None, input_bias=None, **_):
                                            "cell_path", "rnn_norm"} <= set(data):
         raise TypeError(f"data must be the dict controlled_self_loop returns, got "
                         f"{describe(data)}")
-    fig, (ax1, ax2) = new_figure(1, 2, figsize=(9.0, 3.4), layout=None)
-    fig.subplots_adjust(left=0.08, right=0.98, bottom=0.16, top=0.86, wspace=0.28)
+    fig, (ax1, ax2) = new_figure(1, 2, figsize=(7.4, 3.3), layout=None)
+    fig.subplots_adjust(left=0.09, right=0.99, bottom=0.16, top=0.88, wspace=0.34)
     ax1.plot(data["t"], data["c"][:, :6], lw=1.2)
     label(ax1, "step t", "cell state $c_t$ (6 of %d cells)" % data["c"].shape[1],
           f"f ≈ {data['f_mean'].mean():.2f}, i ≈ {data['i_mean'].mean():.2f}")
@@ -426,7 +426,7 @@ def draw_self_loop(data: dict, forget_bias=None, input_bias=None, **_):
     ax2.semilogy(data["t"], data["rnn_norm"], color=PALETTE["vermillion"], lw=2,
                  label=r"tanh RNN $\|\partial h_T/\partial h_t\|$")
     ax2.set_ylim(1e-40, 1e4)
-    title = (f"forget bias {forget_bias}, input bias {input_bias}"
+    title = (f"forget bias {forget_bias}, input {input_bias}"
              if forget_bias is not None else None)
     label(ax2, f"step t (T = {data['t'][-1]})", "gradient norm (log)", title)
     ax2.legend(loc="lower right", fontsize=8)
@@ -447,3 +447,106 @@ def self_loop_explorer(T: int = 100, hidden_size: int = 16, seed: int = 0):
         draw_self_loop,
         [Control("forget_bias", FORGET_BIASES, 1.0, "forget-gate bias"),
          Control("input_bias", INPUT_BIASES, 0.0, "input-gate bias")])
+
+
+# -- implement it: one step (the chapter's exercise) --------------------------------------------
+
+def check_step(fn, n_cases: int = 20, seed: int = 0) -> bool:
+    """Check a reader's ``fn(params, x_t, h_prev, c_prev) -> (h_t, c_t, (i, f, g, o))`` (one
+    LSTM step for one sequence: ``x_t`` (D,), ``h_prev`` and ``c_prev`` (H,), ``params`` an
+    :class:`LSTMParams`; every output (H,)) against :func:`step` on random cells (D, H in 1..5).
+    Prints the first case that differs (or that all agree) and returns True when all
+    ``n_cases`` agree to 1e-9."""
+    if not callable(fn):
+        raise TypeError(f"fn must be a function fn(params, x_t, h_prev, c_prev), got "
+                        f"{describe(fn)}")
+    n_cases = check_int("n_cases", n_cases, low=1)
+    rng = np.random.default_rng(check_int("seed", seed, low=0))
+    for k in range(n_cases):
+        D, H = (int(v) for v in rng.integers(1, 6, size=2))
+        params = init_params(input_size=D, hidden_size=H, rng=rng,
+                             forget_bias=float(rng.uniform(-2, 3)))
+        x_t, h_prev, c_prev = rng.standard_normal(D) * 2, rng.uniform(-1, 1, H), \
+            rng.standard_normal(H) * 2
+        want = step(params, x_t, (h_prev, c_prev))
+        try:
+            h, c, gates = fn(params, x_t.copy(), h_prev.copy(), c_prev.copy())
+            got = {"h": h, "c": c, **dict(zip("ifgo", gates))}
+            if len(gates) != 4:
+                raise ValueError("gates must be the four arrays (i, f, g, o)")
+            got = {key: np.asarray(v, dtype=float) for key, v in got.items()}
+        except (TypeError, ValueError) as err:
+            print(f"case {k}: D={D}, H={H}: fn must return (h_t, c_t, (i, f, g, o)); "
+                  f"it raised or returned something else: {err}")
+            return False
+        for key in ("i", "f", "g", "o", "c", "h"):
+            if got[key].shape != want[key].shape or not np.allclose(got[key], want[key],
+                                                                     atol=1e-9):
+                print(f"case {k}: D={D}, H={H}, x_t={np.round(x_t, 3)}, "
+                      f"h_prev={np.round(h_prev, 3)}, c_prev={np.round(c_prev, 3)}\n"
+                      f"  {key}: expected {np.round(want[key], 4)}\n"
+                      f"  {key}: got      {np.round(got[key], 4)}")
+                return False
+    print(f"all {n_cases} cases agree with helpers.lstm.step")
+    return True
+
+
+# -- a trained, stacked LSTM: every layer's gates and cells (chapters 3 and 8) -----------------
+
+def layers_from_torch(module, dtype=None) -> list[LSTMParams]:
+    """Every layer of a unidirectional ``torch.nn.LSTM`` with biases (any ``num_layers``) as a
+    list of :class:`LSTMParams`, bottom layer first. ``dtype``: np.float64 (None) or np.float32."""
+    from helpers.rnn import _check_module
+
+    _check_module(module, "lstm", need_bias=True)
+    dt = _check_dtype(dtype)
+
+    def arr(name, k):
+        return getattr(module, f"{name}_l{k}").detach().cpu().double().numpy().astype(dt)
+
+    return [LSTMParams(*(arr(n, k) for n in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")))
+            for k in range(module.num_layers)]
+
+
+def stacked_forward(layers, x):
+    """Run stacked layers over ``x`` (T, B, D), each layer's hidden states the next one's input,
+    from zero states. ``layers``: a non-empty list of :class:`LSTMParams` whose sizes chain.
+    Returns ``(out, caches)``: the top layer's hidden states (T, B, H_top) and one
+    :func:`forward` cache per layer (``gates`` (T, B, 4H), ``c`` (T+1, B, H), ...)."""
+    if not isinstance(layers, (list, tuple)) or not layers:
+        raise TypeError(f"layers must be a non-empty list of LSTMParams, got {describe(layers)}")
+    for k, p in enumerate(layers):
+        if not isinstance(p, LSTMParams):
+            raise TypeError(f"layers[{k}] must be LSTMParams, got {describe(p)}")
+        if k and p.input_size != layers[k - 1].hidden_size:
+            raise ValueError(f"layers[{k}] must have input size {layers[k - 1].hidden_size} "
+                             f"(the hidden size below it), got {p.input_size}")
+    caches = []
+    for p in layers:
+        x, _, cache = forward(p, x)
+        caches.append(cache)
+    return x, caches
+
+
+def cell_correlations(states, feature) -> np.ndarray:
+    """Pearson correlation of every column of ``states`` (T, N), e.g. every cell's c_t over T
+    steps, with ``feature`` (T,), e.g. the position in the line. Returns (N,); a constant
+    column gets 0. T >= 3; the feature must not be constant. (The search of Karpathy et al.
+    2015's interpretable cells: take the cell with the largest |r|.)"""
+    states = check_array("states", states, ndim=2, finite=True)
+    feature = check_array("feature", feature, ndim=1, finite=True)
+    T = states.shape[0]
+    if T < 3:
+        raise ValueError(f"states must have at least 3 rows (steps), got {T}")
+    if len(feature) != T:
+        raise ValueError(f"feature must have one value per row of states ({T}), got "
+                         f"{len(feature)}")
+    f = feature.astype(float) - feature.mean()
+    if not np.any(f):
+        raise ValueError("feature must not be constant, got the same value at every step")
+    s = states.astype(float) - states.mean(axis=0)
+    norm = np.linalg.norm(s, axis=0) * np.linalg.norm(f)
+    r = np.zeros(states.shape[1])
+    ok = norm > 0
+    r[ok] = (s[:, ok].T @ f) / norm[ok]
+    return r
