@@ -2,7 +2,8 @@
 
 * Every ``Reader's notes`` callout (``:::{admonition} Reader's notes ...``) of every chapter ends
   with one sentence in Chinese, the notes' language: a last paragraph ``**一句话回答：**`` followed
-  by a single sentence (one closing ``。``) that is mostly Chinese characters.
+  and a space (without it CommonMark leaves the ``**`` unclosed after "：") by a single sentence
+  (one closing ``。``) that is mostly Chinese characters.
 * A section beyond the notes' level says so right under its heading with
   ``:::{admonition} Safe to skip on a first reading`` and ``:class: safe-to-skip``; the sections the
   issue names (Eckart–Young in chapter 5, ARPA details in chapter 6, adaptive softmax in chapter 7)
@@ -73,8 +74,9 @@ def last_paragraph(body: str) -> str:
 def answer_problem(body: str) -> str | None:
     """Why the callout ``body`` does not end with a one-sentence Chinese answer (None if it does)."""
     last = last_paragraph(body)
-    if not last.startswith(ANSWER):
-        return f"last paragraph does not start with {ANSWER}: {last[:60]!r}"
+    if not last.startswith(ANSWER + " "):
+        # the space matters: CommonMark does not close ``**`` between "：" and a letter
+        return f"last paragraph does not start with {ANSWER!r} and a space: {last[:60]!r}"
     sentence = last[len(ANSWER):].strip()
     plain = re.sub(r"\$[^$]*\$|`[^`]*`|\{[a-z]+\}`[^`]*`", "", sentence)
     if sentence.count("。") != 1 or not sentence.endswith("。"):
@@ -85,7 +87,8 @@ def answer_problem(body: str) -> str | None:
 
 
 @pytest.mark.parametrize("body, ok", [
-    ("Text.\n\n**一句话回答：**泄漏单元是带线性自连接的单元。", True),
+    ("Text.\n\n**一句话回答：** 泄漏单元是带线性自连接的单元。", True),
+    ("Text.\n\n**一句话回答：**泄漏单元是带线性自连接的单元。", False),                 # no space
     ("Text.\n\n**一句话回答：**泄漏单元是带线性自连接的单元。它不会被丢弃。", False),   # two sentences
     ("Text.\n\n**一句话回答：**A leaky unit has a linear self-connection。", False),  # not Chinese
     ("Text. **一句话回答：**在同一段里。\n\nMore text.", False),                          # not last

@@ -1,5 +1,7 @@
-"""Cell diagrams drawn by code (chapter 3): the LSTM cell with the book's symbols beside the
-reader's notes' names.
+"""Diagrams drawn by code: the RNN folded and unrolled and its input/output configurations
+(chapter 1), the (layer x step) grid that BPTT sweeps (chapter 2), the LSTM cell with the book's
+symbols beside the reader's notes' names, one gate at a time, and values drawn over a text
+(chapter 3, also chapter 8).
 
 Chinese labels need a font with CJK glyphs. :func:`cjk_font` looks for one among the fonts
 matplotlib knows; when there is none, :func:`lstm_cell_diagram` writes the notes' Latin names
