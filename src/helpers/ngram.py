@@ -443,9 +443,10 @@ def katz_discounts(n_r: Sequence[int], gt_max: int = 5) -> np.ndarray:
 
     The renormalisation by ``m`` makes the mass taken from counts ``1..K`` equal the Good-Turing
     estimate of the unseen mass, ``n_1 / N``. Where the estimate is unusable the count is not
-    discounted (``d_r = 1``, SRILM's rule): for every ``r`` when ``n_1 = 0`` or ``m >= 1``, and for
-    one ``r`` when ``n_r = 0`` (``r*`` undefined) or ``d_r`` falls outside ``(0, 1]`` (e.g.
-    ``n_{r+1} = 0`` gives ``r* = 0``). ``gt_max`` >= 2. Returns float64 (gt_max,): ``d_1 .. d_K``."""
+    discounted (``d_r = 1``): for every ``r`` when ``n_1 = 0`` or ``m >= 1``, and for one ``r``
+    when ``n_r = 0`` (``r*`` undefined) or ``d_r`` falls outside ``(0, 1]`` (e.g. ``n_{r+1} = 0``
+    gives ``r* = 0``). SRILM's ``GoodTuring::estimate`` (``Discount.cc``) has the same fallback
+    and in addition lowers ``K`` while ``n_{K+1} = 0``; here ``K`` stays as given. ``gt_max`` >= 2. Returns float64 (gt_max,): ``d_1 .. d_K``."""
     gt_max = _check_gt_max(gt_max)
     n_r = check_array("n_r", n_r, ndim=1, dtype=np.int64, min_size=gt_max + 1)
     if np.any(n_r < 0):
