@@ -6,9 +6,10 @@ import pytest
 import torch
 from hypothesis import given, settings, strategies as st
 
-from helpers.gru import (FORMULATIONS, W_SCALES, Z_BIASES, GRUParams, backward,
-                         draw_update_gate_flow, forward, from_torch, init_params, norms_to_end,
-                         state_jacobians, step, to_torch, update_gate_explorer, update_gate_flow)
+from helpers.gru import (FORMULATIONS, PIN_BIAS, W_SCALES, Z_BIASES, GRUParams, backward,
+                         check_step_backward, draw_update_gate_flow, forward, from_torch,
+                         init_params, norms_to_end, reset_gates, state_jacobians, step, tagger,
+                         to_torch, update_gate_explorer, update_gate_flow)
 
 from gradcheck import numerical_gradient
 from badinput import assert_five_per_public_function, run_bad_input
@@ -286,6 +287,119 @@ def test_chapter_solution_snippets_run():
 
 
 # --------------------------------------------------------------------------------------------
+# the tagger with the reset gate learned or pinned at 1 (chapter 4's marker-sum experiment)
+def _tagger64(reset, H=4, D=3, seed=0):
+    torch.manual_seed(seed)
+    return tagger(H, input_size=D, reset=reset).double()
+
+
+def test_learned_tagger_equals_torch_gru_and_numpy():
+    m = _tagger64("learned")
+    ref = torch.nn.GRU(3, 4, batch_first=True, dtype=torch.float64)
+    ref.load_state_dict(m.rnn.state_dict())
+    x = torch.tensor(np.random.default_rng(1).normal(size=(2, 6, 3)))
+    with torch.no_grad():
+        hs, _ = ref(x)
+        want = (hs @ m.out.weight.T + m.out.bias).squeeze(-1)
+        np.testing.assert_allclose(m(x).numpy(), want.numpy(), rtol=0, atol=1e-12)
+    h_np, _, _ = forward(from_torch(m.rnn), x.numpy().transpose(1, 0, 2))
+    np.testing.assert_allclose(h_np.transpose(1, 0, 2), hs.numpy(), rtol=0, atol=1e-10)
+    assert m.n_trainable == sum(p.numel() for p in m.parameters())
+
+
+def test_pinned_tagger_equals_the_formula_with_r_one():
+    m = _tagger64("pinned", H=5, D=2, seed=3)
+    p = from_torch(m.rnn)
+    _, W_iz, W_in = p.blocks("W_ih")
+    _, W_hz, W_hn = p.blocks("W_hh")
+    _, b_iz, b_in = p.blocks("b_ih")
+    _, b_hz, b_hn = p.blocks("b_hh")
+    x = np.random.default_rng(2).normal(size=(3, 7, 2))           # (B, T, D)
+    h = np.zeros((3, 5))
+    for t in range(7):                                               # the GRU with r = 1
+        z = 1 / (1 + np.exp(-(x[:, t] @ W_iz.T + b_iz + h @ W_hz.T + b_hz)))
+        n = np.tanh(x[:, t] @ W_in.T + b_in + 1.0 * (h @ W_hn.T + b_hn))
+        h = (1 - z) * n + z * h
+    with torch.no_grad():
+        hs, _ = m.rnn(torch.tensor(x))
+    np.testing.assert_allclose(hs[:, -1].numpy(), h, rtol=0, atol=1e-11)
+    r = reset_gates(m, x)
+    assert r.shape == (3, 7, 5) and np.all(1 - r < 1e-12)
+    assert float(torch.sigmoid(torch.tensor(PIN_BIAS, dtype=torch.float32))) == 1.0
+    H, D = 5, 2
+    assert m.n_trainable == sum(q.numel() for q in m.parameters()) - H * (D + H + 2)
+
+
+def test_pinned_reset_block_does_not_move_in_training():
+    torch.manual_seed(0)
+    m = tagger(4, reset="pinned")
+    before = {k: v.clone() for k, v in m.rnn.state_dict().items()}
+    opt = torch.optim.Adam(m.parameters(), lr=0.1)
+    x = torch.randn(5, 9, 2)
+    for _ in range(5):
+        opt.zero_grad()
+        (m(x) ** 2).mean().backward()
+        opt.step()
+    for k, v in m.rnn.state_dict().items():
+        assert torch.equal(v[:4], before[k][:4]), k                 # the reset block: unchanged
+        assert not torch.equal(v[4:], before[k][4:]), k             # z and n blocks: trained
+    assert torch.all(m.rnn.bias_ih_l0[:4] == PIN_BIAS)
+
+
+def test_learned_tagger_reset_gates_equal_torch_formula():
+    m = _tagger64("learned")
+    x = np.random.default_rng(4).normal(size=(2, 5, 3))
+    with torch.no_grad():
+        hs, _ = m.rnn(torch.tensor(x))
+    h_prev = np.concatenate([np.zeros((2, 1, 4)), hs.numpy()[:, :-1]], axis=1)
+    W_ir, W_hr = m.rnn.weight_ih_l0[:4].detach().numpy(), m.rnn.weight_hh_l0[:4].detach().numpy()
+    b_r = (m.rnn.bias_ih_l0[:4] + m.rnn.bias_hh_l0[:4]).detach().numpy()
+    want = 1 / (1 + np.exp(-(x @ W_ir.T + h_prev @ W_hr.T + b_r)))
+    np.testing.assert_allclose(reset_gates(m, x), want, rtol=0, atol=1e-12)
+
+
+# the implement-it exercise: one step of the backward pass
+def _step_backward(params, x, h_prev, d_h, r_in_dgh=True):
+    """A one-step backward written out, as the chapter's solution; ``r_in_dgh=False`` is a
+    plausible mistake (forgetting that r multiplies W_hn h + b_hn)."""
+    W_ir, W_iz, W_in = params.blocks("W_ih")
+    W_hr, W_hz, W_hn = params.blocks("W_hh")
+    b_ir, b_iz, b_in = params.blocks("b_ih")
+    b_hr, b_hz, b_hn = params.blocks("b_hh")
+    sig = lambda a: 1 / (1 + np.exp(-a))  # noqa: E731
+    r = sig(x @ W_ir.T + b_ir + h_prev @ W_hr.T + b_hr)
+    z = sig(x @ W_iz.T + b_iz + h_prev @ W_hz.T + b_hz)
+    m = h_prev @ W_hn.T + b_hn
+    n = np.tanh(x @ W_in.T + b_in + r * m)
+    da_n = d_h * (1 - z) * (1 - n ** 2)
+    da_z = d_h * (h_prev - n) * z * (1 - z)
+    da_r = da_n * m * r * (1 - r)
+    dgx = np.concatenate([da_r, da_z, da_n], axis=1)
+    dgh = np.concatenate([da_r, da_z, da_n * r if r_in_dgh else da_n], axis=1)
+    grads = {"W_ih": dgx.T @ x, "W_hh": dgh.T @ h_prev, "b_ih": dgx.sum(0), "b_hh": dgh.sum(0)}
+    return grads, dgx @ params.W_ih, d_h * z + dgh @ params.W_hh
+
+
+def test_check_step_backward_accepts_a_correct_one(capsys):
+    assert check_step_backward(_step_backward, n_cases=30, seed=1) is True
+    assert "all 30 cases agree" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("wrong, what", [
+    (lambda p, x, h, d: _step_backward(p, x, h, d, r_in_dgh=False), "W_hh"),
+    (lambda p, x, h, d: (lambda g: (g[0], g[1], g[2] - d * 0.1))(_step_backward(p, x, h, d)),
+     "dh_prev"),
+    (lambda p, x, h, d: ({k: v for k, v in _step_backward(p, x, h, d)[0].items() if k != "b_hh"},
+                         *_step_backward(p, x, h, d)[1:]), "b_hh"),
+    (lambda p, x, h, d: _step_backward(p, x, h, d)[:2], "must return"),
+])
+def test_check_step_backward_rejects_wrong_ones(wrong, what, capsys):
+    assert check_step_backward(wrong, n_cases=10) is False
+    out = capsys.readouterr().out
+    assert "case 0" in out and what in out
+
+
+# --------------------------------------------------------------------------------------------
 # bad input: every public function and class, at least five cases each; the message names the
 # argument
 def _p(H=4, D=3):
@@ -373,6 +487,24 @@ BAD = [
     ("update_gate_explorer", lambda: update_gate_explorer(T="60"), TypeError, "T"),
     ("update_gate_explorer", lambda: update_gate_explorer(T=-5), ValueError, "T"),
     ("update_gate_explorer", lambda: update_gate_explorer(T=True), TypeError, "T"),
+    ("tagger", lambda: tagger(0), ValueError, "hidden_size"),
+    ("tagger", lambda: tagger(2.5), TypeError, "hidden_size"),
+    ("tagger", lambda: tagger("8"), TypeError, "hidden_size"),
+    ("tagger", lambda: tagger(4, input_size=0), ValueError, "input_size"),
+    ("tagger", lambda: tagger(4, reset="off"), ValueError, "reset"),
+    ("tagger", lambda: tagger(4, reset=None), ValueError, "reset"),
+    ("reset_gates", lambda: reset_gates(torch.nn.GRU(2, 4), Z((1, 3, 2))), TypeError, "model"),
+    ("reset_gates", lambda: reset_gates(None, Z((1, 3, 2))), TypeError, "model"),
+    ("reset_gates", lambda: reset_gates(tagger(4), Z((3, 2))), ValueError, "x"),
+    ("reset_gates", lambda: reset_gates(tagger(4), Z((1, 3, 5))), ValueError, "input_size"),
+    ("reset_gates", lambda: reset_gates(tagger(4), np.full((1, 3, 2), np.nan)), ValueError, "x"),
+    ("reset_gates", lambda: reset_gates(tagger(4), "x"), TypeError, "x"),
+    ("check_step_backward", lambda: check_step_backward(None), TypeError, "fn"),
+    ("check_step_backward", lambda: check_step_backward("backward"), TypeError, "fn"),
+    ("check_step_backward", lambda: check_step_backward(backward, n_cases=0), ValueError, "n_cases"),
+    ("check_step_backward", lambda: check_step_backward(backward, n_cases=2.5), TypeError, "n_cases"),
+    ("check_step_backward", lambda: check_step_backward(backward, n_cases="3"), TypeError, "n_cases"),
+    ("check_step_backward", lambda: check_step_backward(backward, seed=-1), ValueError, "seed"),
 ]
 
 

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 import torch
 
-from helpers.tasks import (adding_problem, sequence_regressor, success_fraction,
-                           train_adding_torch, trivial_mse)
+from helpers.tasks import (adding_problem, marker_sum, sequence_regressor, success_fraction,
+                           train_adding_torch, train_marker_sum, trivial_mse)
 from badinput import assert_five_per_public_function, run_bad_input
 
 
@@ -86,6 +86,62 @@ def test_training_stops_with_an_error_on_divergence(monkeypatch):
                            progress=False)
 
 
+# sum since the last marker (chapter 4)
+@pytest.mark.parametrize("p", [0.05, 0.3])
+def test_marker_sum_structure_and_targets(p):
+    x, y = marker_sum(300, 40, np.random.default_rng(5), p, dtype=np.float64)
+    assert x.shape == (300, 40, 2) and y.shape == (300, 40) and x.dtype == np.float64
+    marks = x[:, :, 1] == 1
+    assert set(np.unique(x[:, :, 1])) <= {0.0, 1.0}
+    assert np.all(x[:, :, 0][marks] == 0) and np.all(y[marks] == 0)
+    assert np.all(np.abs(x[:, :, 0]) <= 1)
+    assert abs(marks.mean() - p) < 4 * np.sqrt(p * (1 - p) / marks.size)
+    want = np.zeros_like(y)                     # the target, recomputed by a plain loop
+    for i in range(300):
+        total = 0.0
+        for t in range(40):
+            total = 0.0 if marks[i, t] else total + x[i, t, 0]
+            want[i, t] = total
+    np.testing.assert_allclose(y, want, atol=1e-12)
+
+
+def test_marker_sum_is_seeded_and_float32_by_default():
+    a = marker_sum(4, 10, np.random.default_rng(1))
+    b = marker_sum(4, 10, np.random.default_rng(1))
+    assert a[0].dtype == np.float32 and a[1].dtype == np.float32
+    np.testing.assert_array_equal(a[0], b[0])
+    np.testing.assert_array_equal(a[1], b[1])
+
+
+def test_short_marker_sum_run_beats_predicting_zero():
+    r = train_marker_sum("learned", T=20, hidden_size=8, steps=60, batch=16, n_test=64,
+                         eval_every=20, marker_prob=0.2)
+    assert r["curve_step"] == [0, 20, 40, 60] and len(r["curve_test_mse"]) == 4
+    assert r["final_mse"] < 0.5 * r["zero_mse"]
+    assert 0 < r["r_marker"] < 1 and 0 < r["r_other"] < 1
+    p = train_marker_sum("pinned", T=20, hidden_size=8, steps=5, batch=16, n_test=64,
+                         eval_every=5, marker_prob=0.2)
+    assert p["r_marker"] == pytest.approx(1.0) and p["r_other"] == pytest.approx(1.0)
+    assert p["zero_mse"] == r["zero_mse"]       # the same test set for both settings
+    assert p["n_trainable"] == r["n_trainable"] - 8 * (2 + 8 + 2)
+
+
+def test_marker_sum_training_stops_with_an_error_on_divergence(monkeypatch):
+    import helpers.tasks as tasks
+
+    clean = tasks.marker_sum
+
+    def corrupted(n, T, rng, marker_prob=0.05, dtype=np.float32):
+        x, y = clean(n, T, rng, marker_prob, dtype)
+        if n == 8:                              # the training batches, not the test set
+            x[:, 0, 0] = np.nan
+        return x, y
+
+    monkeypatch.setattr(tasks, "marker_sum", corrupted)
+    with pytest.raises(FloatingPointError, match="diverged at step 1"):
+        train_marker_sum("learned", T=10, hidden_size=4, steps=5, batch=8, n_test=16)
+
+
 RNG = np.random.default_rng
 BAD = [
     ("adding_problem", lambda: adding_problem(0, 10, RNG(0)), ValueError, "n"),
@@ -130,6 +186,25 @@ BAD = [
     ("train_adding_torch", lambda: train_adding_torch("lstm", 10, progress="no"), TypeError, "progress"),
     ("train_adding_torch", lambda: train_adding_torch("lstm", 10, eval_every=0), ValueError, "eval_every"),
     ("train_adding_torch", lambda: train_adding_torch("lstm", 10, n_test=0), ValueError, "n_test"),
+    ("marker_sum", lambda: marker_sum(0, 10, RNG(0)), ValueError, "n"),
+    ("marker_sum", lambda: marker_sum(5, 2.5, RNG(0)), TypeError, "T"),
+    ("marker_sum", lambda: marker_sum(5, 0, RNG(0)), ValueError, "T"),
+    ("marker_sum", lambda: marker_sum(5, 10, 3), TypeError, "rng"),
+    ("marker_sum", lambda: marker_sum(5, 10, RNG(0), 0.0), ValueError, "marker_prob"),
+    ("marker_sum", lambda: marker_sum(5, 10, RNG(0), 1.0), ValueError, "marker_prob"),
+    ("marker_sum", lambda: marker_sum(5, 10, RNG(0), float("nan")), ValueError, "marker_prob"),
+    ("marker_sum", lambda: marker_sum(5, 10, RNG(0), dtype=np.int64), ValueError, "dtype"),
+    ("train_marker_sum", lambda: train_marker_sum("none"), ValueError, "reset"),
+    ("train_marker_sum", lambda: train_marker_sum("learned", T=0), ValueError, "T"),
+    ("train_marker_sum", lambda: train_marker_sum("learned", hidden_size=1.5), TypeError, "hidden_size"),
+    ("train_marker_sum", lambda: train_marker_sum("learned", steps=0), ValueError, "steps"),
+    ("train_marker_sum", lambda: train_marker_sum("learned", lr=float("inf")), ValueError, "lr"),
+    ("train_marker_sum", lambda: train_marker_sum("learned", clip=-1.0), ValueError, "clip"),
+    ("train_marker_sum", lambda: train_marker_sum("learned", seed=-1), ValueError, "seed"),
+    ("train_marker_sum", lambda: train_marker_sum("learned", marker_prob=2.0), ValueError, "marker_prob"),
+    ("train_marker_sum", lambda: train_marker_sum("learned", n_test=0), ValueError, "n_test"),
+    ("train_marker_sum", lambda: train_marker_sum("learned", eval_every="5"), TypeError, "eval_every"),
+    ("train_marker_sum", lambda: train_marker_sum("learned", batch=0), ValueError, "batch"),
 ]
 
 

@@ -361,3 +361,108 @@ def update_gate_explorer(T: int = 60):
         [Control("z_bias", Z_BIASES, 2.0, "update-gate bias b_z", fmt=lambda v: f"{v:+g}"),
          Control("w_scale", W_SCALES, 1.0, "recurrent weight scale", fmt=lambda v: f"{v:g}")],
         static=("z_bias", "w_scale"))
+
+
+# -- what the reset gate is for: a GRU tagger with the reset gate learned or pinned at 1 ---------
+RESETS = ("learned", "pinned")
+PIN_BIAS = 30.0  # sigmoid(30) = 1 - 9.4e-14: exactly 1.0 in float32
+
+
+def tagger(hidden_size: int, *, input_size: int = 2, reset: str = "learned"):
+    """A one-layer ``torch.nn.GRU`` (batch first) with a linear read-out at every step:
+    (B, T, input_size) -> (B, T). PyTorch's default initialisation; seed torch first.
+
+    ``reset="learned"``: a plain ``torch.nn.GRU``. ``reset="pinned"``: the same module with the
+    reset block's weights ``W_ir``, ``W_hr`` and bias ``b_hr`` set to 0 and ``b_ir`` to
+    :data:`PIN_BIAS`, so that ``r = sigmoid(30) = 1`` at every step (exactly in float32, to
+    1e-13 in float64), and hooks that zero the reset block's gradients, so that training never
+    moves it. The candidate is then ``tanh(W_in x + b_in + W_hn h + b_hn)``: it always sees the
+    whole old state. The z and n blocks start from the same initial values in both cases (the
+    pinned model overwrites only the r block), and ``hidden_size`` is the same; the pinned model
+    trains H(D + H + 2) fewer parameters (``model.n_trainable``).
+    """
+    import torch
+
+    hidden_size = check_int("hidden_size", hidden_size, low=1)
+    input_size = check_int("input_size", input_size, low=1)
+    reset = check_choice("reset", reset, RESETS)
+    H = hidden_size
+
+    class GRUTagger(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.reset = reset
+            self.rnn = torch.nn.GRU(input_size, H, batch_first=True)
+            self.out = torch.nn.Linear(H, 1)
+            self.n_trainable = sum(p.numel() for p in self.parameters())
+            if reset == "pinned":
+                with torch.no_grad():  # block order r, z, n: rows :H are the reset gate
+                    self.rnn.weight_ih_l0[:H].zero_()
+                    self.rnn.weight_hh_l0[:H].zero_()
+                    self.rnn.bias_ih_l0[:H].fill_(PIN_BIAS)
+                    self.rnn.bias_hh_l0[:H].zero_()
+                keep = torch.ones(3 * H, 1)
+                keep[:H] = 0.0
+                for name in ("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0"):
+                    p = getattr(self.rnn, name)
+                    mask = keep if p.ndim == 2 else keep[:, 0]
+                    p.register_hook(lambda g, m=mask: g * m.to(g.dtype))
+                self.n_trainable -= H * (input_size + H + 2)
+
+        def forward(self, x):  # x: (B, T, D)
+            hs, _ = self.rnn(x)                       # (B, T, H)
+            return self.out(hs).squeeze(-1)           # (B, T)
+
+    return GRUTagger()
+
+
+def reset_gates(model, x) -> np.ndarray:
+    """The reset gate ``r`` of a :func:`tagger`'s GRU on the batch ``x`` (B, T, D): (B, T, H),
+    computed by this module's numpy :func:`forward` (float64) from the model's weights."""
+    import torch
+
+    if not isinstance(model, torch.nn.Module) or not isinstance(getattr(model, "rnn", None),
+                                                                  torch.nn.GRU):
+        raise TypeError(f"model must be a module made by tagger(), got {describe(model)}")
+    x = check_array("x", x, ndim=3, dtype=np.float64, finite=True, min_size=1)
+    params = from_torch(model.rnn, input_size=x.shape[2])
+    _, _, cache = forward(params, x.transpose(1, 0, 2))
+    return cache["r"].transpose(1, 0, 2)
+
+
+# -- implement it: one step of the backward pass ------------------------------------------------
+def check_step_backward(fn, n_cases: int = 20, seed: int = 0) -> bool:
+    """Check a reader's one-step GRU backward (the PyTorch formulation) against :func:`backward`.
+
+    ``fn(params, x, h_prev, d_h) -> (grads, dx, dh_prev)``: ``params`` a :class:`GRUParams`,
+    ``x`` (B, D) the input, ``h_prev`` (B, H) the previous state, ``d_h`` (B, H) dLoss/d of the
+    new state ``h``; ``grads`` a dict with ``W_ih``, ``W_hh``, ``b_ih``, ``b_hh`` shaped like the
+    parameters, ``dx`` (B, D), ``dh_prev`` (B, H). Random sizes and inputs; prints the first
+    case that differs (which output, expected vs got) or that all agree to 1e-9; returns
+    True/False.
+    """
+    if not callable(fn):
+        raise TypeError(f"fn must be a function fn(params, x, h_prev, d_h), got {describe(fn)}")
+    n_cases = check_int("n_cases", n_cases, low=1)
+    rng = np.random.default_rng(check_int("seed", seed, low=0))
+    for k in range(n_cases):
+        B, D, H = (int(v) for v in rng.integers(1, 5, size=3))
+        params = init_params(input_size=D, hidden_size=H, rng=rng, scale=1.0)
+        x, h_prev = rng.normal(size=(B, D)), 0.8 * rng.uniform(-1, 1, size=(B, H))
+        d_h = rng.normal(size=(B, H))
+        _, _, cache = forward(params, x[None], h_prev[None])
+        grads, dx, dh_prev = backward(cache, d_h[None])
+        want = {**grads, "dx": dx[0], "dh_prev": dh_prev[0]}
+        out = fn(params, x.copy(), h_prev.copy(), d_h.copy())
+        if not (isinstance(out, tuple) and len(out) == 3 and isinstance(out[0], dict)):
+            print(f"case {k}: fn must return (grads dict, dx, dh_prev), got {describe(out)}")
+            return False
+        got = {**out[0], "dx": out[1], "dh_prev": out[2]}
+        for name, w in want.items():
+            g = np.asarray(got.get(name, np.nan), dtype=float)
+            if g.shape != w.shape or not np.allclose(g, w, rtol=0, atol=1e-9):
+                print(f"case {k} (B={B}, D={D}, H={H}): {name} differs\n  expected "
+                      f"{np.round(w, 4).tolist()}\n  got      {np.round(g, 4).tolist()}")
+                return False
+    print(f"all {n_cases} cases agree with helpers.gru.backward")
+    return True

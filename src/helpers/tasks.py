@@ -22,6 +22,18 @@ A prediction is *correct* when its absolute error is below ``tol = 0.04`` (the p
 Note the two target ranges differ by a factor of 2, so ``tol = 0.04`` is twice as strict, relative
 to the target range, in the ``"le2015"`` variant.
 
+Sum since the last marker (chapter 4)
+------------------------------------
+Each sequence is ``T`` steps of pairs ``(value, marker)``; each step is a marker with
+probability ``marker_prob`` (value 0, marker 1), otherwise it carries a value uniform in
+[-1, 1] (marker 0). The target at *every* step is the sum of the values since the last marker
+(the start of the sequence counts as one; 0 at a marker step). A model must add while no marker
+comes and throw its running sum away when one does: the job of the GRU's reset gate.
+
+* :func:`marker_sum` ``(n, T, rng, marker_prob) -> (x (n, T, 2), y (n, T))``
+* :func:`train_marker_sum` ``(reset, ...) -> dict``: trains ``helpers.gru.tagger`` with the
+  reset gate learned or pinned at 1.
+
 Training API (shared by chapters 3 and 4 and ``scripts/ch03_adding_problem.py``)
 ------------------------------------------------------------------------------
 * :func:`adding_problem` ``(n, T, rng, variant) -> (x (n, T, 2), y (n,))``
@@ -55,6 +67,16 @@ def _check_T(T, variant) -> int:
     return check_int("T", T, low=24 if variant == "hochreiter1997" else 2)
 
 
+def _check_float_dtype(dtype) -> np.dtype:
+    try:
+        dtype = np.dtype(dtype)
+    except TypeError as err:
+        raise TypeError(f"dtype must be a numpy float dtype, got {dtype!r}") from err
+    if not np.issubdtype(dtype, np.floating):
+        raise ValueError(f"dtype must be a float dtype (np.float32 or np.float64), got {dtype}")
+    return dtype
+
+
 def adding_problem(n: int, T: int, rng: np.random.Generator, variant: str = "le2015",
                    dtype=np.float32) -> tuple[np.ndarray, np.ndarray]:
     """Draw ``n`` adding-problem sequences of length ``T``.
@@ -66,12 +88,7 @@ def adding_problem(n: int, T: int, rng: np.random.Generator, variant: str = "le2
     n = check_int("n", n, low=1)
     T = _check_T(T, variant)
     check_rng("rng", rng)
-    try:
-        dtype = np.dtype(dtype)
-    except TypeError as err:
-        raise TypeError(f"dtype must be a numpy float dtype, got {dtype!r}") from err
-    if not np.issubdtype(dtype, np.floating):
-        raise ValueError(f"dtype must be a float dtype (np.float32 or np.float64), got {dtype}")
+    dtype = _check_float_dtype(dtype)
     rows = np.arange(n)
     x = np.zeros((n, T, 2), dtype=np.float64)
     if variant == "le2015":
@@ -125,6 +142,22 @@ def _torch():
     import torch  # imported lazily: importing this module stays cheap
 
     return torch
+
+
+def _clipped_step(model, opt, loss, clip: float, step: int) -> None:
+    """One optimiser step on ``loss`` with gradient-norm clipping at ``clip``; raises
+    ``FloatingPointError`` naming ``step`` if the loss or a parameter is not finite."""
+    torch = _torch()
+    if not torch.isfinite(loss):
+        raise FloatingPointError(f"training diverged at step {step}: the loss is "
+                                 f"{loss.item()} (lower lr or clip)")
+    opt.zero_grad()
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), clip)
+    opt.step()
+    if not all(bool(torch.isfinite(p).all()) for p in model.parameters()):
+        raise FloatingPointError(f"training diverged at step {step}: a parameter is not "
+                                 f"finite (lower lr or clip)")
 
 
 def sequence_regressor(kind: str, hidden_size: int, input_size: int = 2,
@@ -234,18 +267,11 @@ def train_adding_torch(kind: str, T: int, *, hidden_size: int = 64, steps: int =
     for step in bar:
         x, y = adding_problem(batch, T, rng, variant)
         loss = torch.mean((model(torch.from_numpy(x)) - torch.from_numpy(y)) ** 2)
-        if not torch.isfinite(loss):
+        try:
+            _clipped_step(model, opt, loss, clip, step)
+        except FloatingPointError:
             bar.close()
-            raise FloatingPointError(f"training diverged at step {step}: the loss is "
-                                     f"{loss.item()} (lower lr or clip)")
-        opt.zero_grad()
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), clip)
-        opt.step()
-        if not all(bool(torch.isfinite(p).all()) for p in model.parameters()):
-            bar.close()
-            raise FloatingPointError(f"training diverged at step {step}: a parameter is not "
-                                     f"finite (lower lr or clip)")
+            raise
         running += loss.item()
         count += 1
         out_of_time = time_limit is not None and time.perf_counter() - t0 > time_limit
@@ -270,4 +296,101 @@ def train_adding_torch(kind: str, T: int, *, hidden_size: int = 64, steps: int =
         "curve_step": curve_step, "curve_test_mse": curve_mse, "curve_success": curve_succ,
         "train_loss": train_loss,
         "final_abs_error": [round(float(e), 5) for e in last["abs_error"]],
+    }
+
+
+# -- sum since the last marker (chapter 4: what the reset gate is for) --------------------------
+def marker_sum(n: int, T: int, rng: np.random.Generator, marker_prob: float = 0.05,
+               dtype=np.float32) -> tuple[np.ndarray, np.ndarray]:
+    """Draw ``n`` "sum since the last marker" sequences of length ``T``.
+
+    Returns ``x`` (n, T, 2) (channel 0: values, uniform in [-1, 1] and 0 at markers; channel 1:
+    1 at markers, else 0) and ``y`` (n, T), ``y[:, t]`` the sum of the values after the last
+    marker up to and including step t (the sequence start counts as a marker). Each step is a
+    marker independently with probability ``marker_prob`` in (0, 1), so the spans between
+    markers have mean length about ``1 / marker_prob``.
+    """
+    n = check_int("n", n, low=1)
+    T = check_int("T", T, low=1)
+    check_rng("rng", rng)
+    marker_prob = check_number("marker_prob", marker_prob, low=0.0, high=1.0, low_open=True,
+                               high_open=True)
+    dtype = _check_float_dtype(dtype)
+    marks = rng.random((n, T)) < marker_prob                  # (n, T)
+    values = np.where(marks, 0.0, rng.uniform(-1.0, 1.0, size=(n, T)))
+    y = np.empty((n, T))
+    total = np.zeros(n)
+    for t in range(T):
+        total = np.where(marks[:, t], 0.0, total + values[:, t])
+        y[:, t] = total
+    x = np.stack([values, marks.astype(np.float64)], axis=-1)
+    return x.astype(dtype), y.astype(dtype)
+
+
+def train_marker_sum(reset: str, *, T: int = 50, hidden_size: int = 16, steps: int = 300,
+                     batch: int = 32, lr: float = 1e-2, clip: float = 1.0, seed: int = 0,
+                     marker_prob: float = 0.05, n_test: int = 500,
+                     eval_every: int = 25) -> dict[str, Any]:
+    """Train ``helpers.gru.tagger(hidden_size, reset=reset)`` on :func:`marker_sum`.
+
+    ``reset``: ``"learned"`` or ``"pinned"`` (r = 1 throughout). Adam (``lr``), gradient-norm
+    clipping at ``clip``, ``batch`` fresh sequences per step from ``default_rng(seed)``; torch
+    seeded with ``seed`` (so both settings start from the same z and n blocks and see the same
+    batches); the per-step MSE over all steps of all sequences. Every ``eval_every`` steps the
+    MSE on one test set of ``n_test`` sequences, drawn from ``default_rng([seed, 1])`` (a stream
+    apart from the training batches), is recorded.
+
+    Returns a dict: ``reset, T, hidden, seed, steps, seconds, n_trainable``; the curves
+    ``curve_step`` and ``curve_test_mse`` (step 0 included); ``final_mse``; ``zero_mse`` (the
+    test MSE of predicting 0, the baseline); ``r_marker`` and ``r_other``, the mean reset gate
+    over units on the test set at marker steps and at all other steps; and ``model`` (the trained
+    module) and ``x_test``, ``y_test`` for further analysis. Raises ``FloatingPointError`` on
+    divergence.
+    """
+    torch = _torch()
+    from helpers import gru
+
+    reset = check_choice("reset", reset, gru.RESETS)
+    T = check_int("T", T, low=1)
+    hidden = check_int("hidden_size", hidden_size, low=1)
+    steps = check_int("steps", steps, low=1)
+    batch = check_int("batch", batch, low=1)
+    lr = check_number("lr", lr, low=0.0, low_open=True)
+    clip = check_number("clip", clip, low=0.0, low_open=True)
+    seed = check_int("seed", seed, low=0)
+    marker_prob = check_number("marker_prob", marker_prob, low=0.0, high=1.0, low_open=True,
+                               high_open=True)
+    n_test = check_int("n_test", n_test, low=1)
+    eval_every = check_int("eval_every", eval_every, low=1)
+
+    torch.manual_seed(seed)
+    model = gru.tagger(hidden, reset=reset)
+    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    rng = np.random.default_rng(seed)
+    x_test, y_test = marker_sum(n_test, T, np.random.default_rng([seed, 1]), marker_prob)
+    xt, yt = torch.from_numpy(x_test), torch.from_numpy(y_test)
+
+    def evaluate() -> float:
+        with torch.no_grad():
+            return float(torch.mean((model(xt) - yt) ** 2))
+
+    curve_step, curve_mse = [0], [evaluate()]
+    t0 = time.perf_counter()
+    for step in range(1, steps + 1):
+        x, y = marker_sum(batch, T, rng, marker_prob)
+        loss = torch.mean((model(torch.from_numpy(x)) - torch.from_numpy(y)) ** 2)
+        _clipped_step(model, opt, loss, clip, step)
+        if step % eval_every == 0 or step == steps:
+            curve_step.append(step)
+            curve_mse.append(evaluate())
+    seconds = time.perf_counter() - t0
+    r = gru.reset_gates(model, x_test).mean(axis=2)          # (n_test, T), mean over units
+    marks = x_test[:, :, 1] == 1
+    return {
+        "reset": reset, "T": int(T), "hidden": int(hidden), "seed": int(seed),
+        "steps": int(steps), "seconds": seconds, "n_trainable": int(model.n_trainable),
+        "curve_step": curve_step, "curve_test_mse": curve_mse, "final_mse": curve_mse[-1],
+        "zero_mse": float(np.mean(y_test.astype(np.float64) ** 2)),
+        "r_marker": float(r[marks].mean()), "r_other": float(r[~marks].mean()),
+        "model": model, "x_test": x_test, "y_test": y_test,
     }
