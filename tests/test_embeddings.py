@@ -303,6 +303,42 @@ def test_unknown_word_names_it_and_suggests_spellings():
         st.id("dgo")
 
 
+def _reader_ppmi(C, alpha):
+    """The exercise's solution, written densely as a reader would."""
+    D = C.sum()
+    P_wc = C / D
+    P_w = C.sum(axis=1, keepdims=True) / D
+    n_c = C.sum(axis=0, keepdims=True) ** alpha
+    with np.errstate(divide="ignore"):
+        pmi = np.log(P_wc / (P_w * n_c / n_c.sum()))
+    return np.maximum(pmi, 0.0)
+
+
+def test_check_ppmi(capsys):
+    assert E.check_ppmi(_reader_ppmi)
+    assert E.check_ppmi(lambda C, a: sp.csr_matrix(_reader_ppmi(C, a)), n_cases=5)
+    assert "agree" in capsys.readouterr().out
+
+    def unsmoothed(C, alpha):                       # ignores alpha: plain PPMI
+        return _reader_ppmi(C, 1.0)
+
+    def pmi_not_positive(C, alpha):                 # keeps the negative values
+        out = _reader_ppmi(C, alpha)
+        with np.errstate(divide="ignore"):
+            full = np.log(C / C.sum() / (C.sum(1, keepdims=True) / C.sum()
+                                         * (C.sum(0, keepdims=True) ** alpha
+                                            / (C.sum(0) ** alpha).sum())))
+        return np.where(np.isfinite(full), full, out)
+
+    def transposed(C, alpha):                       # rows and columns swapped
+        return _reader_ppmi(C.T, alpha).T
+
+    for wrong in (unsmoothed, pmi_not_positive, transposed):
+        assert not E.check_ppmi(wrong)
+        out = capsys.readouterr().out
+        assert "expected" in out and "got" in out
+
+
 _ST = E.build_stream(TINY, min_count=1)
 _C = E.cooccurrence(_ST, 2)
 _M = E.ppmi(_C)
@@ -393,6 +429,15 @@ BAD = {
         (lambda: E.ppmi(sp.csr_matrix((3, 3))), ValueError, "C has no positive counts"),
         (lambda: E.ppmi(_negative_counts()), ValueError, "C must hold counts >= 0"),
         (lambda: E.ppmi(_nan_counts()), ValueError, "C must hold finite"),
+    ],
+    "check_ppmi": [
+        (lambda: E.check_ppmi(None), TypeError, "fn"),
+        (lambda: E.check_ppmi("ppmi"), TypeError, "fn"),
+        (lambda: E.check_ppmi(_reader_ppmi, 0), ValueError, "n_cases"),
+        (lambda: E.check_ppmi(_reader_ppmi, 2.5), TypeError, "n_cases"),
+        (lambda: E.check_ppmi(_reader_ppmi, "3"), TypeError, "n_cases"),
+        (lambda: E.check_ppmi(_reader_ppmi, 3, -1), ValueError, "seed"),
+        (lambda: E.check_ppmi(_reader_ppmi, 3, 0.5), TypeError, "seed"),
     ],
     "randomized_svd": [
         (lambda: E.randomized_svd(_M, 0, np.random.default_rng(0)), ValueError, "k"),

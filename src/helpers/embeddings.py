@@ -31,7 +31,7 @@ import dataclasses
 import difflib
 import math
 import time
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 import numpy as np
 import scipy.sparse as sp
@@ -46,7 +46,7 @@ __all__ = [
     "SGNSResult", "train_sgns", "Embeddings", "load_word_pairs", "load_analogies",
     "evaluate_word_pairs", "evaluate_analogies", "PairScore", "AnalogyScore", "load_pretrained",
     "neighbourhood", "EXPLORER_WORDS", "EXPLORER_ANALOGIES", "neighbourhood_explorer",
-    "analogy_explorer",
+    "analogy_explorer", "check_ppmi",
 ]
 
 
@@ -270,6 +270,33 @@ def ppmi(C: sp.spmatrix, alpha: float = 0.75, shift: float = 1.0) -> sp.csr_matr
     M = sp.csr_matrix((np.maximum(pmi, 0.0), C.indices.copy(), C.indptr.copy()), shape=C.shape)
     M.eliminate_zeros()
     return M
+
+
+def check_ppmi(fn: Callable, n_cases: int = 50, seed: int = 0) -> bool:
+    """Check a reader's ``fn(C, alpha) -> M`` (dense PPMI of a dense (V, V) count matrix ``C``,
+    context-distribution smoothing ``alpha``, equation (eq-ch05-ppmi)) against :func:`ppmi` on
+    random count matrices (V from 2 to 8, many zero cells, no empty row or column; alpha 1,
+    0.75 or random in (0, 1]). Prints the first case that differs (or that all agree) and
+    returns True when all ``n_cases`` agree to 1e-9."""
+    if not callable(fn):
+        raise TypeError(f"fn must be a function fn(C, alpha), got {describe(fn)}")
+    n_cases = check_int("n_cases", n_cases, low=1)
+    rng = np.random.default_rng(check_int("seed", seed, low=0))
+    for k in range(n_cases):
+        V = int(rng.integers(2, 9))
+        C = rng.poisson(rng.uniform(0.3, 3.0), size=(V, V)).astype(np.float64)   # (V, V)
+        C[np.arange(V), rng.permutation(V)] += 1     # every row and column has a count
+        alpha = float(rng.choice([1.0, 0.75, rng.uniform(0.1, 1.0)]))
+        want = ppmi(sp.csr_matrix(C), alpha=alpha).toarray()
+        with np.errstate(divide="ignore", invalid="ignore"):
+            got = fn(C.copy(), alpha)
+        got = np.asarray(got.toarray() if sp.issparse(got) else got, dtype=float)
+        if got.shape != want.shape or not np.allclose(got, want, atol=1e-9, rtol=0):
+            print(f"case {k}: alpha={alpha:.3f}, C=\n{C.astype(int)}\n  expected\n"
+                  f"{np.round(want, 4)}\n  got\n{np.round(got, 4)}")
+            return False
+    print(f"all {n_cases} cases agree with helpers.embeddings.ppmi")
+    return True
 
 
 def _check_matrix(name: str, M):
