@@ -11,7 +11,10 @@ Pipeline, with the names used in the chapter:
   (randomised truncated SVD, ``W = U_d S_d^p``), as in Levy, Goldberg & Dagan (2015).
 * Predictive: :func:`train_sgns` (Mikolov et al. 2013b) in torch with a hand-written gradient
   (:func:`sgns_loss_and_grads`), frequent-word subsampling (:func:`keep_probabilities`),
-  unigram^0.75 noise (:class:`NoiseSampler`), dynamic windows (:func:`skipgram_pairs`).
+  unigram^0.75 noise (:class:`NoiseSampler`), dynamic windows (:func:`skipgram_pairs`); and
+  :func:`train_cbow` (CBOW, the mean of the context vectors predicting the center word,
+  :func:`cbow_loss_and_grads`) on the same trainer.
+* The chapter's "implement it" check :func:`check_ppmi` (a reader's PPMI against :func:`ppmi`).
 * Evaluation on :class:`Embeddings`: cosine similarity, nearest neighbours, Spearman on
   word-pair sets with coverage (:func:`evaluate_word_pairs`), 3CosAdd analogy accuracy
   (:func:`evaluate_analogies`); both agree with gensim's ``KeyedVectors`` methods.
@@ -645,6 +648,9 @@ def _train_negative_sampling(arch: str, stream: TokenStream, dim: int, window: i
                     rows = ctx_ids[np.repeat(first[start:stop], nb) + within]  # (P_b,)
                     loss, grad_v, grad_u = cbow_loss_and_grads(
                         W_in.index_select(0, rows), torch.from_numpy(bag_np), u, with_loss=log)
+                    # word2vec's update: every context vector gets the whole dL/dh, not the
+                    # 1/n_b share of the exact gradient (as word2vec.c and gensim do)
+                    grad_v.mul_(torch.from_numpy(np.repeat(nb, nb)).to(grad_v.dtype)[:, None])
                 # W[i] -= alpha * grad for every row i of the batch; repeated rows add up.
                 # scatter_add_ is the same sum as index_add_ and ~2.5x faster on CPU here.
                 flat = ctx.reshape(-1, 1)                                   # (B(1+k), 1)
@@ -698,9 +704,10 @@ def train_cbow(stream: TokenStream, dim: int = 100, window: int = 5, negative: i
     row) against ``negative`` noise words, by :func:`cbow_loss_and_grads`. Everything else
     (subsampling, noise, learning-rate schedule, batches, checks) is :func:`train_sgns`'s;
     one example per center token, so ``pairs`` in the result counts examples. The default
-    rate 0.05 is word2vec's for CBOW. Unlike word2vec's C code, which adds the full gradient
-    of the mean to every context vector, the gradient here is the exact one (divided by the
-    bag size)."""
+    rate 0.05 is word2vec's for CBOW. As in word2vec's C code and gensim, every context vector
+    is moved by the whole gradient with respect to the mean h, n_b times its exact share
+    (:func:`cbow_loss_and_grads` returns the exact gradient): a larger step for the input
+    vectors, without which they learn several times slower than the output vectors."""
     return _train_negative_sampling("cbow", stream, dim, window, negative, sample, epochs,
                                     lr, min_lr, batch_size, seed, threads, progress, log_every)
 
