@@ -220,6 +220,64 @@ def test_train_sgns_learns_shared_contexts_and_is_seeded():
     assert r.words_per_second > 0 and r.pairs > 0
 
 
+def test_cbow_loss_and_grads_equal_autograd_and_finite_differences():
+    g = torch.Generator().manual_seed(0)
+    v = torch.randn(7, 4, generator=g, dtype=torch.float64, requires_grad=True)   # (P, d)
+    u = torch.randn(3, 4, 4, generator=g, dtype=torch.float64, requires_grad=True)  # (B, 1+k, d)
+    bag = torch.tensor([0, 0, 1, 2, 2, 2, 0])
+    n = torch.bincount(bag).double()[:, None]
+    h = torch.zeros(3, 4, dtype=torch.float64).index_add(0, bag, v) / n
+    s = (u * h[:, None, :]).sum(2)
+    ref = -(torch.nn.functional.logsigmoid(s[:, 0]).sum()
+            + torch.nn.functional.logsigmoid(-s[:, 1:]).sum())
+    ref.backward()
+    loss, gv, gu = E.cbow_loss_and_grads(v.detach(), bag, u.detach())
+    assert float(loss) == pytest.approx(float(ref.detach()), abs=1e-12)
+    torch.testing.assert_close(gv, v.grad, atol=1e-12, rtol=0)
+    torch.testing.assert_close(gu, u.grad, atol=1e-12, rtol=0)
+    eps, vd = 1e-6, v.detach()
+    for p in range(7):
+        for j in range(4):
+            d = torch.zeros_like(vd)
+            d[p, j] = eps
+            num = (E.cbow_loss_and_grads(vd + d, bag, u.detach())[0]
+                   - E.cbow_loss_and_grads(vd - d, bag, u.detach())[0]) / (2 * eps)
+            assert float(num) == pytest.approx(float(gv[p, j]), abs=1e-7)
+
+
+def test_cbow_with_one_context_each_is_skipgram():
+    g = torch.Generator().manual_seed(1)
+    v, u = torch.randn(5, 3, generator=g), torch.randn(5, 3, 3, generator=g)
+    a = E.cbow_loss_and_grads(v, torch.arange(5), u)
+    b = E.sgns_loss_and_grads(v, u)
+    for x, y in zip(a, b):
+        torch.testing.assert_close(x, y)
+
+
+def test_train_cbow_learns_shared_contexts_and_is_seeded():
+    rng = np.random.default_rng(0)
+    sents = []
+    for _ in range(400):
+        w = "x" if rng.random() < 0.5 else "y"
+        sents.append(["p", "q", w, "r", "s"])
+        sents.append(["k", "l", "z", "m", "n"])
+    st = E.build_stream(sents, min_count=1)
+    kw = dict(dim=8, window=2, negative=3, sample=0, epochs=5, batch_size=64, progress=False,
+              log_every=5)
+    r = E.train_cbow(st, seed=3, **kw)
+    # the mean of a bag's input vectors scores the center words seen with that bag high and
+    # the others low: x (and y) after p q _ r s, z after k l _ m n
+    h_x = r.W_in[[st.id(w) for w in "pqrs"]].mean(0)
+    h_z = r.W_in[[st.id(w) for w in "klmn"]].mean(0)
+    u = {w: r.W_out[st.id(w)] for w in "xyz"}
+    for w in "xy":
+        assert u[w] @ h_x > u["z"] @ h_x + 2 and u["z"] @ h_z > u[w] @ h_z + 2
+    assert r.loss[-1] < r.loss[0]
+    np.testing.assert_array_equal(r.W_in, E.train_cbow(st, seed=3, **kw).W_in)
+    # one example per center token that has a context: every token here
+    assert r.pairs == len(st) * 5
+
+
 # ---------------------------------------------------------------------------------------------
 # Evaluation: agreement with gensim on the same vectors
 # ---------------------------------------------------------------------------------------------
@@ -301,6 +359,42 @@ def test_unknown_word_names_it_and_suggests_spellings():
     st = E.build_stream(TINY, min_count=1)
     with pytest.raises(KeyError, match=r"'dgo'.*'dog'"):
         st.id("dgo")
+
+
+def _reader_ppmi(C, alpha):
+    """The exercise's solution, written densely as a reader would."""
+    D = C.sum()
+    P_wc = C / D
+    P_w = C.sum(axis=1, keepdims=True) / D
+    n_c = C.sum(axis=0, keepdims=True) ** alpha
+    with np.errstate(divide="ignore"):
+        pmi = np.log(P_wc / (P_w * n_c / n_c.sum()))
+    return np.maximum(pmi, 0.0)
+
+
+def test_check_ppmi(capsys):
+    assert E.check_ppmi(_reader_ppmi)
+    assert E.check_ppmi(lambda C, a: sp.csr_matrix(_reader_ppmi(C, a)), n_cases=5)
+    assert "agree" in capsys.readouterr().out
+
+    def unsmoothed(C, alpha):                       # ignores alpha: plain PPMI
+        return _reader_ppmi(C, 1.0)
+
+    def pmi_not_positive(C, alpha):                 # keeps the negative values
+        out = _reader_ppmi(C, alpha)
+        with np.errstate(divide="ignore"):
+            full = np.log(C / C.sum() / (C.sum(1, keepdims=True) / C.sum()
+                                         * (C.sum(0, keepdims=True) ** alpha
+                                            / (C.sum(0) ** alpha).sum())))
+        return np.where(np.isfinite(full), full, out)
+
+    def transposed(C, alpha):                       # rows and columns swapped
+        return _reader_ppmi(C.T, alpha).T
+
+    for wrong in (unsmoothed, pmi_not_positive, transposed):
+        assert not E.check_ppmi(wrong)
+        out = capsys.readouterr().out
+        assert "expected" in out and "got" in out
 
 
 _ST = E.build_stream(TINY, min_count=1)
@@ -393,6 +487,15 @@ BAD = {
         (lambda: E.ppmi(sp.csr_matrix((3, 3))), ValueError, "C has no positive counts"),
         (lambda: E.ppmi(_negative_counts()), ValueError, "C must hold counts >= 0"),
         (lambda: E.ppmi(_nan_counts()), ValueError, "C must hold finite"),
+    ],
+    "check_ppmi": [
+        (lambda: E.check_ppmi(None), TypeError, "fn"),
+        (lambda: E.check_ppmi("ppmi"), TypeError, "fn"),
+        (lambda: E.check_ppmi(_reader_ppmi, 0), ValueError, "n_cases"),
+        (lambda: E.check_ppmi(_reader_ppmi, 2.5), TypeError, "n_cases"),
+        (lambda: E.check_ppmi(_reader_ppmi, "3"), TypeError, "n_cases"),
+        (lambda: E.check_ppmi(_reader_ppmi, 3, -1), ValueError, "seed"),
+        (lambda: E.check_ppmi(_reader_ppmi, 3, 0.5), TypeError, "seed"),
     ],
     "randomized_svd": [
         (lambda: E.randomized_svd(_M, 0, np.random.default_rng(0)), ValueError, "k"),
@@ -493,6 +596,31 @@ BAD = {
         (lambda: E.train_sgns(TINY, dim=2, progress=False), TypeError, "stream"),
         (lambda: E.train_sgns(_ST, dim=2, lr=1e30, epochs=3, progress=False),
          FloatingPointError, "lr"),
+    ],
+    "cbow_loss_and_grads": [
+        (lambda: E.cbow_loss_and_grads(_V.numpy(), torch.arange(2), _U), TypeError, "v"),
+        (lambda: E.cbow_loss_and_grads(_V, torch.arange(2).double(), _U), TypeError, "bag"),
+        (lambda: E.cbow_loss_and_grads(_V, [0, 1], _U), TypeError, "bag"),
+        (lambda: E.cbow_loss_and_grads(_V, torch.arange(3), _U), ValueError, "bag"),
+        (lambda: E.cbow_loss_and_grads(_V, torch.tensor([0, 5]), _U), ValueError, "bag"),
+        (lambda: E.cbow_loss_and_grads(_V, torch.tensor([0, 0]), _U), ValueError,
+         "bag must give every example"),
+        (lambda: E.cbow_loss_and_grads(_V, torch.arange(2), _U[0]), TypeError, "u"),
+        (lambda: E.cbow_loss_and_grads(_V, torch.arange(2), _U[:, :, :2]), ValueError, "u"),
+    ],
+    "train_cbow": [
+        (lambda: E.train_cbow(_ST, dim=_ST.V + 1, progress=False), ValueError,
+         "dim must not exceed"),
+        (lambda: E.train_cbow(_ST, dim=2, window=0, progress=False), ValueError, "window"),
+        (lambda: E.train_cbow(_ST, dim=2, negative=0, progress=False), ValueError, "negative"),
+        (lambda: E.train_cbow(_ST, dim=2, lr=-1, progress=False), ValueError, "lr"),
+        (lambda: E.train_cbow(_ST, dim=2, epochs=0, progress=False), ValueError, "epochs"),
+        (lambda: E.train_cbow(_ST, dim=2, batch_size=2.5, progress=False), TypeError,
+         "batch_size"),
+        (lambda: E.train_cbow(_EMPTY, dim=1, progress=False), ValueError, "empty"),
+        (lambda: E.train_cbow(TINY, dim=2, progress=False), TypeError, "stream"),
+        (lambda: E.train_cbow(_ST, dim=2, lr=1e30, epochs=3, progress=False),
+         FloatingPointError, "train_cbow diverged.*lr"),
     ],
     "Embeddings": [
         (lambda: E.Embeddings(["a", "b"], np.zeros((3, 2))), ValueError, "W must have shape"),

@@ -11,7 +11,10 @@ Pipeline, with the names used in the chapter:
   (randomised truncated SVD, ``W = U_d S_d^p``), as in Levy, Goldberg & Dagan (2015).
 * Predictive: :func:`train_sgns` (Mikolov et al. 2013b) in torch with a hand-written gradient
   (:func:`sgns_loss_and_grads`), frequent-word subsampling (:func:`keep_probabilities`),
-  unigram^0.75 noise (:class:`NoiseSampler`), dynamic windows (:func:`skipgram_pairs`).
+  unigram^0.75 noise (:class:`NoiseSampler`), dynamic windows (:func:`skipgram_pairs`); and
+  :func:`train_cbow` (CBOW, the mean of the context vectors predicting the center word,
+  :func:`cbow_loss_and_grads`) on the same trainer.
+* The chapter's "implement it" check :func:`check_ppmi` (a reader's PPMI against :func:`ppmi`).
 * Evaluation on :class:`Embeddings`: cosine similarity, nearest neighbours, Spearman on
   word-pair sets with coverage (:func:`evaluate_word_pairs`), 3CosAdd analogy accuracy
   (:func:`evaluate_analogies`); both agree with gensim's ``KeyedVectors`` methods.
@@ -31,7 +34,7 @@ import dataclasses
 import difflib
 import math
 import time
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 import numpy as np
 import scipy.sparse as sp
@@ -43,10 +46,10 @@ from helpers.checks import (check_array, check_bool, check_choice, check_int, ch
 __all__ = [
     "TokenStream", "build_stream", "cooccurrence", "ppmi", "randomized_svd", "svd_embeddings",
     "keep_probabilities", "subsample", "skipgram_pairs", "NoiseSampler", "sgns_loss_and_grads",
-    "SGNSResult", "train_sgns", "Embeddings", "load_word_pairs", "load_analogies",
+    "cbow_loss_and_grads", "SGNSResult", "train_sgns", "train_cbow", "Embeddings", "load_word_pairs", "load_analogies",
     "evaluate_word_pairs", "evaluate_analogies", "PairScore", "AnalogyScore", "load_pretrained",
     "neighbourhood", "EXPLORER_WORDS", "EXPLORER_ANALOGIES", "neighbourhood_explorer",
-    "analogy_explorer",
+    "analogy_explorer", "check_ppmi",
 ]
 
 
@@ -272,6 +275,33 @@ def ppmi(C: sp.spmatrix, alpha: float = 0.75, shift: float = 1.0) -> sp.csr_matr
     return M
 
 
+def check_ppmi(fn: Callable, n_cases: int = 50, seed: int = 0) -> bool:
+    """Check a reader's ``fn(C, alpha) -> M`` (dense PPMI of a dense (V, V) count matrix ``C``,
+    context-distribution smoothing ``alpha``, equation (eq-ch05-ppmi)) against :func:`ppmi` on
+    random count matrices (V from 2 to 8, many zero cells, no empty row or column; alpha 1,
+    0.75 or random in (0, 1]). Prints the first case that differs (or that all agree) and
+    returns True when all ``n_cases`` agree to 1e-9."""
+    if not callable(fn):
+        raise TypeError(f"fn must be a function fn(C, alpha), got {describe(fn)}")
+    n_cases = check_int("n_cases", n_cases, low=1)
+    rng = np.random.default_rng(check_int("seed", seed, low=0))
+    for k in range(n_cases):
+        V = int(rng.integers(2, 9))
+        C = rng.poisson(rng.uniform(0.3, 3.0), size=(V, V)).astype(np.float64)   # (V, V)
+        C[np.arange(V), rng.permutation(V)] += 1     # every row and column has a count
+        alpha = float(rng.choice([1.0, 0.75, rng.uniform(0.1, 1.0)]))
+        want = ppmi(sp.csr_matrix(C), alpha=alpha).toarray()
+        with np.errstate(divide="ignore", invalid="ignore"):
+            got = fn(C.copy(), alpha)
+        got = np.asarray(got.toarray() if sp.issparse(got) else got, dtype=float)
+        if got.shape != want.shape or not np.allclose(got, want, atol=1e-9, rtol=0):
+            print(f"case {k}: alpha={alpha:.3f}, C=\n{C.astype(int)}\n  expected\n"
+                  f"{np.round(want, 4)}\n  got\n{np.round(got, 4)}")
+            return False
+    print(f"all {n_cases} cases agree with helpers.embeddings.ppmi")
+    return True
+
+
 def _check_matrix(name: str, M):
     """A 2-d numeric matrix, sparse or dense, with finite entries (dense becomes an ndarray)."""
     if sp.issparse(M):
@@ -379,6 +409,28 @@ def subsample(stream: TokenStream, keep: np.ndarray, rng: np.random.Generator) -
     return stream.ids[mask], stream.sent[mask]
 
 
+def _window_positions(ids: np.ndarray, sent: np.ndarray, window: int,
+                      rng: np.random.Generator | None) -> tuple[np.ndarray, np.ndarray]:
+    """(center position, context position) of every dynamic-window pair, each shape (P,);
+    the positions behind :func:`skipgram_pairs` (pairs) and :func:`train_cbow` (bags)."""
+    ids, sent = _check_ids_sent(ids, sent)
+    window = _check_window(window)
+    if rng is not None:
+        rng = check_rng("rng", rng)
+    n = len(ids)
+    b = np.full(n, window) if rng is None else rng.integers(1, window + 1, size=n)
+    pos = np.arange(n)
+    centers = [np.zeros(0, dtype=np.int64)]
+    contexts = [np.zeros(0, dtype=np.int64)]
+    for d in range(1, min(window, _longest_sentence(sent) - 1) + 1):
+        same = sent[:-d] == sent[d:]
+        left = same & (b[:-d] >= d)     # center i, context i + d
+        right = same & (b[d:] >= d)     # center i + d, context i
+        centers += [pos[:-d][left], pos[d:][right]]
+        contexts += [pos[d:][left], pos[:-d][right]]
+    return np.concatenate(centers), np.concatenate(contexts)
+
+
 def skipgram_pairs(ids: np.ndarray, sent: np.ndarray, window: int,
                    rng: np.random.Generator | None) -> tuple[np.ndarray, np.ndarray]:
     """All (center, context) id pairs of a token array, vectorised; each shape (P,).
@@ -388,20 +440,8 @@ def skipgram_pairs(ids: np.ndarray, sent: np.ndarray, window: int,
     either side in the same sentence. ``ids``, ``sent``: shape (N,), as in :class:`TokenStream`.
     A window longer than the longest sentence gives the pairs of one that just spans it."""
     ids, sent = _check_ids_sent(ids, sent)
-    window = _check_window(window)
-    if rng is not None:
-        rng = check_rng("rng", rng)
-    n = len(ids)
-    b = np.full(n, window) if rng is None else rng.integers(1, window + 1, size=n)
-    centers = [np.zeros(0, dtype=np.int64)]
-    contexts = [np.zeros(0, dtype=np.int64)]
-    for d in range(1, min(window, _longest_sentence(sent) - 1) + 1):
-        same = sent[:-d] == sent[d:]
-        left = same & (b[:-d] >= d)     # center i, context i + d
-        right = same & (b[d:] >= d)     # center i + d, context i
-        centers += [ids[:-d][left], ids[d:][right]]
-        contexts += [ids[d:][left], ids[:-d][right]]
-    return np.concatenate(centers), np.concatenate(contexts)
+    c, o = _window_positions(ids, sent, window, rng)
+    return ids[c], ids[o]
 
 
 class NoiseSampler:
@@ -475,6 +515,41 @@ def sgns_loss_and_grads(v: torch.Tensor, u: torch.Tensor, with_loss: bool = True
     return loss, grad_v, grad_u
 
 
+def cbow_loss_and_grads(v: torch.Tensor, bag: torch.Tensor, u: torch.Tensor,
+                        with_loss: bool = True):
+    """CBOW negative-sampling loss of a batch and its gradient, by hand.
+
+    ``v``: the context-word vectors of all examples, flat, shape (P, d); ``bag``: int64 (P,),
+    the example (0..B-1) each row of ``v`` belongs to, every example with at least one;
+    ``u``: (B, 1 + k, d), column 0 the center word's output vector, 1..k the negatives. Each
+    example's input is the mean of its context vectors, h_b = mean_{bag = b} v, scored like
+    skip-gram's center vector, so with n_b the size of bag b:
+
+        L, dL/dh, dL/du = sgns_loss_and_grads(h, u),   dL/dv_p = dL/dh_{bag_p} / n_{bag_p}
+
+    Returns ``(L, grad_v (P, d), grad_u (B, 1 + k, d))``."""
+    if not isinstance(v, torch.Tensor) or not v.is_floating_point() or v.dim() != 2:
+        raise TypeError(f"v must be a floating-point torch.Tensor of shape (P, d), got "
+                        f"{describe(v) if not isinstance(v, torch.Tensor) else tuple(v.shape)}")
+    if not isinstance(bag, torch.Tensor) or bag.dtype != torch.int64 or bag.dim() != 1:
+        raise TypeError(f"bag must be an int64 torch.Tensor of shape (P,), got "
+                        f"{describe(bag) if not isinstance(bag, torch.Tensor) else bag.dtype}")
+    if not isinstance(u, torch.Tensor) or u.dim() != 3:
+        raise TypeError(f"u must be a torch.Tensor of shape (B, 1 + k, d), got {describe(u)}")
+    if len(bag) != len(v):
+        raise ValueError(f"bag must have one entry per row of v ({len(v)}), got {len(bag)}")
+    B = u.shape[0]
+    n = torch.bincount(bag, minlength=B) if len(bag) else torch.zeros(B, dtype=torch.int64)
+    if len(bag) and (int(bag.min()) < 0 or int(bag.max()) >= B):
+        raise ValueError(f"bag must hold example indices in 0..{B - 1}, got values outside")
+    if len(n) != B or (n == 0).any():
+        raise ValueError("bag must give every example of u at least one context vector")
+    n = n.to(v.dtype)[:, None]                                         # (B, 1)
+    h = torch.zeros(B, v.shape[1], dtype=v.dtype).index_add_(0, bag, v) / n   # (B, d)
+    loss, grad_h, grad_u = sgns_loss_and_grads(h, u, with_loss=with_loss)
+    return loss, (grad_h / n)[bag], grad_u                            # (P, d) via the bags
+
+
 @dataclasses.dataclass
 class SGNSResult:
     """Trained SGNS vectors and the run's record.
@@ -491,21 +566,16 @@ class SGNSResult:
     pairs: int
 
 
-def train_sgns(stream: TokenStream, dim: int = 100, window: int = 5, negative: int = 5,
-               sample: float = 1e-3, epochs: int = 5, lr: float = 0.025, min_lr: float = 1e-4,
-               batch_size: int = 512, seed: int = 0, threads: int | None = None,
-               progress: bool = True, log_every: int = 50) -> SGNSResult:
-    """Skip-gram with negative sampling trained by batched SGD with a linearly decaying rate.
-
-    Each epoch: subsample frequent words, form dynamic-window (center, context) pairs,
-    shuffle them, and for each batch of ``batch_size`` pairs draw ``negative`` noise words per
-    pair from unigram^0.75 and apply the hand-written gradient of :func:`sgns_loss_and_grads`
-    with ``scatter_add_`` (repeated rows add up, as in the sequential algorithm). Initialisation
-    as word2vec: ``W_in ~ U(-0.5/d, 0.5/d)``, ``W_out = 0``.
-
-    Divergence stops training: a non-finite logged loss, or non-finite vectors at the end of an
-    epoch, raise ``FloatingPointError`` naming the learning rate ``lr`` (too large a rate is
-    the usual cause)."""
+def _train_negative_sampling(arch: str, stream: TokenStream, dim: int, window: int,
+                             negative: int, sample: float, epochs: int, lr: float,
+                             min_lr: float, batch_size: int, seed: int, threads: int | None,
+                             progress: bool, log_every: int) -> SGNSResult:
+    """The machinery skip-gram and CBOW share: argument checks, word2vec's initialisation,
+    subsampling, dynamic windows, unigram^0.75 noise, the linear learning rate, batched SGD
+    with ``scatter_add_`` and the divergence checks. ``arch`` chooses what one example is:
+    ``"skipgram"`` a (center, context) pair, the center's vector predicting the context word;
+    ``"cbow"`` one center position, the mean of its context words' vectors predicting it."""
+    name = f"train_{'sgns' if arch == 'skipgram' else arch}"
     _check_stream("stream", stream)
     if len(stream) == 0:
         raise ValueError("stream is empty: no tokens to train on")
@@ -536,45 +606,66 @@ def train_sgns(stream: TokenStream, dim: int = 100, window: int = 5, negative: i
     V, d = stream.V, dim
     W_in = (torch.rand(V, d, generator=gen) - 0.5) / d
     W_out = torch.zeros(V, d)
-    # expected number of pairs, for the linear learning-rate schedule
+    # expected number of examples, for the linear learning-rate schedule
     est_tokens = keep[stream.ids].sum()
-    est_pairs = max(1.0, est_tokens * (window + 1) * epochs)
-    done, losses, n_pairs = 0, [], 0
+    est = max(1.0, est_tokens * ((window + 1) if arch == "skipgram" else 1) * epochs)
+    done, losses, n_examples = 0, [], 0
     t0 = time.perf_counter()
-    bar = tqdm(total=epochs, desc="SGNS epochs", disable=not progress, leave=False)
+    bar = tqdm(total=epochs, desc=f"{arch} epochs", disable=not progress, leave=False)
     try:
         for epoch in range(epochs):
             ids, sent = subsample(stream, keep, rng)
-            c, o = skipgram_pairs(ids, sent, window, rng)
-            perm = torch.from_numpy(rng.permutation(len(c)))
-            c_t, o_t = torch.from_numpy(c)[perm], torch.from_numpy(o)[perm]
-            n_pairs += len(c)
-            negs = sampler.sample((len(c), negative))                  # (P, k) for the epoch
-            for step, start in enumerate(range(0, len(c), batch_size)):
+            if arch == "skipgram":
+                c, o = skipgram_pairs(ids, sent, window, rng)
+                perm = torch.from_numpy(rng.permutation(len(c)))
+                inputs, targets = torch.from_numpy(c)[perm], torch.from_numpy(o)[perm]
+            else:
+                cpos, opos = _window_positions(ids, sent, window, rng)
+                order = np.argsort(cpos, kind="stable")                   # pairs by center
+                cpos, ctx_ids = cpos[order], torch.from_numpy(ids[opos[order]])
+                centers, first, n_ctx = np.unique(cpos, return_index=True, return_counts=True)
+                perm = rng.permutation(len(centers))
+                targets = torch.from_numpy(ids[centers][perm])            # (E,) center words
+                first, n_ctx = first[perm], n_ctx[perm]
+            n = len(targets)
+            n_examples += n
+            negs = sampler.sample((n, negative))                          # (E, k) for the epoch
+            for step, start in enumerate(range(0, n, batch_size)):
                 stop = start + batch_size
-                cb = c_t[start:stop]                                     # (B,)
-                ctx = torch.cat([o_t[start:stop, None], negs[start:stop]], 1)  # (B, 1+k)
-                alpha = max(min_lr, lr * (1.0 - done / est_pairs))
+                ctx = torch.cat([targets[start:stop, None], negs[start:stop]], 1)  # (B, 1+k)
+                B = len(ctx)
+                alpha = max(min_lr, lr * (1.0 - done / est))
                 log = step % log_every == 0
-                loss, grad_v, grad_u = sgns_loss_and_grads(
-                    W_in.index_select(0, cb),
-                    W_out.index_select(0, ctx.reshape(-1)).reshape(len(cb), negative + 1, d),
-                    with_loss=log)
+                u = W_out.index_select(0, ctx.reshape(-1)).reshape(B, negative + 1, d)
+                if arch == "skipgram":
+                    rows = inputs[start:stop]                                  # (B,)
+                    loss, grad_v, grad_u = sgns_loss_and_grads(
+                        W_in.index_select(0, rows), u, with_loss=log)
+                else:
+                    nb = n_ctx[start:stop]
+                    bag_np = np.repeat(np.arange(B), nb)                       # (P_b,)
+                    within = np.arange(len(bag_np)) - np.repeat(np.cumsum(nb) - nb, nb)
+                    rows = ctx_ids[np.repeat(first[start:stop], nb) + within]  # (P_b,)
+                    loss, grad_v, grad_u = cbow_loss_and_grads(
+                        W_in.index_select(0, rows), torch.from_numpy(bag_np), u, with_loss=log)
+                    # word2vec's update: every context vector gets the whole dL/dh, not the
+                    # 1/n_b share of the exact gradient (as word2vec.c and gensim do)
+                    grad_v.mul_(torch.from_numpy(np.repeat(nb, nb)).to(grad_v.dtype)[:, None])
                 # W[i] -= alpha * grad for every row i of the batch; repeated rows add up.
                 # scatter_add_ is the same sum as index_add_ and ~2.5x faster on CPU here.
                 flat = ctx.reshape(-1, 1)                                   # (B(1+k), 1)
-                W_in.scatter_add_(0, cb[:, None].expand(-1, d), grad_v.mul_(-alpha))
+                W_in.scatter_add_(0, rows[:, None].expand(-1, d), grad_v.mul_(-alpha))
                 W_out.scatter_add_(0, flat.expand(-1, d), grad_u.reshape(-1, d).mul_(-alpha))
-                done += len(cb)
+                done += B
                 if log:
-                    losses.append(float(loss) / len(cb))
+                    losses.append(float(loss) / B)
                     if not math.isfinite(losses[-1]):
                         raise FloatingPointError(
-                            f"train_sgns diverged: the loss is {losses[-1]} at epoch {epoch + 1}, "
+                            f"{name} diverged: the loss is {losses[-1]} at epoch {epoch + 1}, "
                             f"step {step}; lower the learning rate lr (got {lr:g})")
             if not (torch.isfinite(W_in).all() and torch.isfinite(W_out).all()):
                 raise FloatingPointError(
-                    f"train_sgns diverged: the vectors hold NaN or infinity after epoch "
+                    f"{name} diverged: the vectors hold NaN or infinity after epoch "
                     f"{epoch + 1}; lower the learning rate lr (got {lr:g})")
             bar.update(1)
     finally:
@@ -582,7 +673,43 @@ def train_sgns(stream: TokenStream, dim: int = 100, window: int = 5, negative: i
         torch.set_num_threads(old_threads)
     seconds = time.perf_counter() - t0
     return SGNSResult(W_in=W_in.numpy(), W_out=W_out.numpy(), loss=losses, seconds=seconds,
-                      words_per_second=len(stream) * epochs / seconds, pairs=n_pairs)
+                      words_per_second=len(stream) * epochs / seconds, pairs=n_examples)
+
+
+def train_sgns(stream: TokenStream, dim: int = 100, window: int = 5, negative: int = 5,
+               sample: float = 1e-3, epochs: int = 5, lr: float = 0.025, min_lr: float = 1e-4,
+               batch_size: int = 512, seed: int = 0, threads: int | None = None,
+               progress: bool = True, log_every: int = 50) -> SGNSResult:
+    """Skip-gram with negative sampling trained by batched SGD with a linearly decaying rate.
+
+    Each epoch: subsample frequent words, form dynamic-window (center, context) pairs,
+    shuffle them, and for each batch of ``batch_size`` pairs draw ``negative`` noise words per
+    pair from unigram^0.75 and apply the hand-written gradient of :func:`sgns_loss_and_grads`
+    with ``scatter_add_`` (repeated rows add up, as in the sequential algorithm). Initialisation
+    as word2vec: ``W_in ~ U(-0.5/d, 0.5/d)``, ``W_out = 0``.
+
+    Divergence stops training: a non-finite logged loss, or non-finite vectors at the end of an
+    epoch, raise ``FloatingPointError`` naming the learning rate ``lr`` (too large a rate is
+    the usual cause). The machinery is shared with :func:`train_cbow`."""
+    return _train_negative_sampling("skipgram", stream, dim, window, negative, sample, epochs,
+                                    lr, min_lr, batch_size, seed, threads, progress, log_every)
+
+
+def train_cbow(stream: TokenStream, dim: int = 100, window: int = 5, negative: int = 5,
+               sample: float = 1e-3, epochs: int = 5, lr: float = 0.05, min_lr: float = 1e-4,
+               batch_size: int = 512, seed: int = 0, threads: int | None = None,
+               progress: bool = True, log_every: int = 50) -> SGNSResult:
+    """Continuous bag of words (Mikolov et al. 2013a) with negative sampling: the mean of the
+    context words' vectors (``W_in`` rows, dynamic window) predicts the center word (``W_out``
+    row) against ``negative`` noise words, by :func:`cbow_loss_and_grads`. Everything else
+    (subsampling, noise, learning-rate schedule, batches, checks) is :func:`train_sgns`'s;
+    one example per center token, so ``pairs`` in the result counts examples. The default
+    rate 0.05 is word2vec's for CBOW. As in word2vec's C code and gensim, every context vector
+    is moved by the whole gradient with respect to the mean h, n_b times its exact share
+    (:func:`cbow_loss_and_grads` returns the exact gradient): a larger step for the input
+    vectors, without which they learn several times slower than the output vectors."""
+    return _train_negative_sampling("cbow", stream, dim, window, negative, sample, epochs,
+                                    lr, min_lr, batch_size, seed, threads, progress, log_every)
 
 
 # ---------------------------------------------------------------------------------------------
