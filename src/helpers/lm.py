@@ -1067,3 +1067,63 @@ def _draw_generation(verses, model, temperature):
     from helpers.widgets import TextFrame
 
     return TextFrame(f"{model}, T = {temperature}", tuple(verses))
+
+
+# ---------------------------------------------------------------------------------------------
+# Implement it: the adaptive softmax's log-probabilities (chapter 7 exercise)
+# ---------------------------------------------------------------------------------------------
+
+__all__ += ["adaptive_log_probs", "check_adaptive_softmax"]
+
+def adaptive_log_probs(W_out: nn.AdaptiveLogSoftmaxWithLoss, h: torch.Tensor):
+    """The pieces of an adaptive softmax at one hidden vector ``h`` (H,): the head's scores
+    ``z_head`` (cutoffs[0] + K,), one score vector per tail cluster ``z_tails[i]``
+    (cutoffs[i+1] - cutoffs[i],) with ``cutoffs`` ending in V, and the log-probabilities of all V
+    ids (V,) as ``W_out.log_prob`` computes them. Returns ``(z_head, z_tails, cutoffs, log_p)``."""
+    if not isinstance(W_out, nn.AdaptiveLogSoftmaxWithLoss):
+        raise TypeError(f"W_out must be a torch.nn.AdaptiveLogSoftmaxWithLoss, got {describe(W_out)}")
+    if not isinstance(h, torch.Tensor) or h.shape != (W_out.in_features,) or not h.is_floating_point():
+        raise ValueError(f"h must be a float tensor of shape ({W_out.in_features},), got "
+                         f"{_describe_state(h)}")
+    if not bool(torch.isfinite(h).all()):
+        raise ValueError("h must be finite, got NaN or infinity")
+    h = h.to(W_out.head.weight.dtype)
+    with torch.no_grad():
+        z_head = W_out.head(h)
+        z_tails = [tail(h) for tail in W_out.tail]
+        log_p = W_out.log_prob(h.unsqueeze(0))[0]
+    return z_head, z_tails, tuple(int(c) for c in W_out.cutoffs), log_p
+
+
+def check_adaptive_softmax(fn: Callable, n_cases: int = 50, seed: int = 0) -> bool:
+    """Check a reader's ``fn(z_head, z_tails, cutoffs) -> log_p`` (the log-probabilities (V,) of
+    every id under an adaptive softmax, from the head's scores and each tail cluster's scores; see
+    :func:`adaptive_log_probs`) against ``torch.nn.AdaptiveLogSoftmaxWithLoss.log_prob`` on
+    random layers (float64, 1 to 3 tail clusters). Prints the first case that differs, with the
+    expected and the returned log-probabilities, or that all agree; returns True when all
+    ``n_cases`` agree to 1e-9."""
+    if not callable(fn):
+        raise TypeError(f"fn must be a function fn(z_head, z_tails, cutoffs), got {describe(fn)}")
+    n_cases = check_int("n_cases", n_cases, low=1)
+    rng = np.random.default_rng(check_int("seed", seed, low=0))
+    for k in range(n_cases):
+        n_tails = int(rng.integers(1, 4))
+        sizes = rng.integers(1, 6, size=n_tails + 1)                 # head words, then each cluster
+        cutoffs = [int(c) for c in np.cumsum(sizes)]                  # ..., V
+        H = int(rng.integers(8, 13))                                  # every projection >= 1 wide
+        with _seeded(int(rng.integers(0, 2**31))):
+            layer = nn.AdaptiveLogSoftmaxWithLoss(H, cutoffs[-1], cutoffs=cutoffs[:-1],
+                                                  div_value=float(rng.choice([1.0, 2.0])),
+                                                  head_bias=bool(rng.integers(0, 2))).double()
+        h = torch.as_tensor(rng.normal(scale=2.0, size=H))
+        z_head, z_tails, cuts, want = adaptive_log_probs(layer, h)
+        got = fn(z_head.clone(), [z.clone() for z in z_tails], cuts)
+        got = torch.as_tensor(np.asarray(got.detach() if isinstance(got, torch.Tensor) else got,
+                                         dtype=np.float64))
+        if got.shape != want.shape or not torch.allclose(got, want, atol=1e-9, rtol=0):
+            print(f"case {k}: cutoffs={cuts}, z_head={np.round(z_head.numpy(), 3)}, "
+                  f"z_tails={[np.round(z.numpy(), 3).tolist() for z in z_tails]}\n"
+                  f"  expected {np.round(want.numpy(), 4)}\n  got      {np.round(got.numpy(), 4)}")
+            return False
+    print(f"all {n_cases} cases agree with torch.nn.AdaptiveLogSoftmaxWithLoss.log_prob")
+    return True
