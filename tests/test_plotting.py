@@ -104,6 +104,26 @@ BAD = [
     (lambda: plotting.message(AX, None), TypeError, "text"),
     (lambda: plotting.message(AX, "text", color="not a colour"), ValueError, "color"),
     (lambda: plotting.message(AX, "text", color=None), ValueError, "color"),
+    (lambda: plotting.smallest_font_pt(None), TypeError, "fig"),
+    (lambda: plotting.smallest_font_pt(AX), TypeError, "fig"),
+    (lambda: plotting.smallest_font_pt("figure.png"), TypeError, "fig"),
+    (lambda: plotting.smallest_font_pt([FIG]), TypeError, "fig"),
+    (lambda: plotting.smallest_font_pt(b"png"), TypeError, "fig"),
+    (lambda: plotting.font_record(None, 80), TypeError, "fig"),
+    (lambda: plotting.font_record(FIG, 0), ValueError, "dpi"),
+    (lambda: plotting.font_record(FIG, float("nan")), ValueError, "dpi"),
+    (lambda: plotting.font_record(FIG, "80"), TypeError, "dpi"),
+    (lambda: plotting.font_record(FIG, 1e6), ValueError, "dpi"),
+    (lambda: plotting.png_min_font_px("image.png"), TypeError, "png"),
+    (lambda: plotting.png_min_font_px(None), TypeError, "png"),
+    (lambda: plotting.png_min_font_px(b"GIF89a" + bytes(20)), ValueError, "png"),
+    (lambda: plotting.png_min_font_px(b""), ValueError, "png"),
+    (lambda: plotting.png_min_font_px(np.zeros(8, np.uint8)), TypeError, "png"),
+    (lambda: plotting.record_fonts_in_notebook(shell=object()), TypeError, "shell"),
+    (lambda: plotting.record_fonts_in_notebook(shell=5), TypeError, "shell"),
+    (lambda: plotting.record_fonts_in_notebook(shell="ipython"), TypeError, "shell"),
+    (lambda: plotting.record_fonts_in_notebook(shell=FIG), TypeError, "shell"),
+    (lambda: plotting.record_fonts_in_notebook(shell={"image/png": None}), TypeError, "shell"),
 ]
 
 
@@ -129,3 +149,65 @@ def test_palette_png_is_smaller():
     ax.plot(np.arange(100) ** 0.5)
     full, pal = plotting.figure_png(fig, dpi=80), plotting.figure_png(fig, dpi=80, colours=32)
     assert pal.startswith(b"\x89PNG") and len(pal) < len(full)
+
+
+def _text_figure():
+    """Title 11 pt, axis and tick labels 10 pt (the book's style), a legend at 8 pt."""
+    fig, ax = plotting.new_figure(figsize=(4, 3))
+    ax.plot([0, 1], [1, 0], label="decay")
+    ax.legend(fontsize=8)
+    plotting.label(ax, "step t", "norm", "a title")
+    return fig, ax
+
+
+def test_smallest_font_counts_every_kind_of_visible_text():
+    fig, ax = _text_figure()
+    assert plotting.smallest_font_pt(fig) == 8.0  # the legend
+    ax.annotate("peak", (0.5, 0.5), fontsize=6.5)
+    assert plotting.smallest_font_pt(fig) == 6.5  # an annotation
+    ax.texts[-1].set_visible(False)
+    ax.text(0.2, 0.2, "   ", fontsize=3)  # blank: draws nothing
+    assert plotting.smallest_font_pt(fig) == 8.0
+    ax.tick_params(axis="y", labelsize=5)
+    assert plotting.smallest_font_pt(fig) == 5.0  # tick labels (set only when drawn)
+    ax.yaxis.set_visible(False)  # hidden axis: its tick labels draw nothing
+    assert plotting.smallest_font_pt(fig) == 8.0
+    fig.suptitle("small suptitle", fontsize=4)
+    assert plotting.smallest_font_pt(fig) == 4.0
+    empty, ax2 = plotting.new_figure()
+    ax2.set_axis_off()
+    assert plotting.smallest_font_pt(empty) is None
+
+
+def test_png_carries_the_smallest_text_in_pixels():
+    fig, _ = _text_figure()
+    for dpi, colours in ((80, None), (80, 32), (144, None)):
+        png = plotting.figure_png(fig, dpi=dpi, colours=colours)
+        assert plotting.png_min_font_px(png) == pytest.approx(8.0 * dpi / 72, abs=0.005)
+    assert plotting.font_record(fig, 72) == {plotting.FONT_KEY: "8.00"}
+    empty, ax = plotting.new_figure()
+    ax.set_axis_off()
+    assert plotting.png_min_font_px(plotting.figure_png(empty)) == float("inf")
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (4, 4)).save(buf, format="png")
+    assert plotting.png_min_font_px(buf.getvalue()) is None  # no record
+
+
+def test_notebook_figures_carry_the_record():
+    import base64
+
+    from IPython.core.formatters import DisplayFormatter
+
+    class Shell:  # what record_fonts_in_notebook needs of an IPython shell
+        display_formatter = DisplayFormatter()
+
+    shell = Shell()
+    fig, _ = _text_figure()
+    assert plotting.record_fonts_in_notebook(shell) is True
+    bundle, _ = shell.display_formatter.format(fig)
+    png = base64.b64decode(bundle["image/png"])
+    assert plotting.png_min_font_px(png) == pytest.approx(8.0 * fig.dpi / 72, abs=0.005)
