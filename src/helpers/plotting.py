@@ -224,7 +224,7 @@ def record_fonts_in_notebook(shell=None) -> bool:
     if not isinstance(formatters, dict) or "image/png" not in formatters:
         raise TypeError(f"shell must be an IPython shell (with display_formatter), got "
                         f"{describe(shell)}")
-    if "inline" in str(matplotlib.rcParams._get("backend")):
+    if "inline" in str(dict.get(matplotlib.rcParams, "backend")):  # raw value: no resolution
         import matplotlib_inline.backend_inline  # noqa: F401 - registers its formatter once
 
     formatters["image/png"].for_type(Figure, _inline_png)
