@@ -211,3 +211,66 @@ def test_notebook_figures_carry_the_record():
     bundle, _ = shell.display_formatter.format(fig)
     png = base64.b64decode(bundle["image/png"])
     assert plotting.png_min_font_px(png) == pytest.approx(8.0 * fig.dpi / 72, abs=0.005)
+
+
+def _drawn_font_sizes(fig):
+    """Reference: the font sizes matplotlib actually draws, recorded by a renderer whose
+    draw_text / draw_tex only record (everything else is a no-op)."""
+    from matplotlib.backend_bases import RendererBase
+    from matplotlib.backends.backend_agg import RendererAgg
+
+    renderer = RendererAgg(int(fig.bbox.width), int(fig.bbox.height), fig.dpi)
+    sizes = []
+
+    def record(gc, x, y, s, prop, *args, **kwargs):
+        if str(s).strip():
+            sizes.append(float(prop.get_size_in_points()))
+
+    for name in dir(RendererBase):
+        if name.startswith("draw_"):
+            setattr(renderer, name, lambda *a, **k: None)
+    renderer.draw_text = renderer.draw_tex = record
+    fig.draw(renderer)
+    return sizes
+
+
+def _busy_figures():
+    """Figures with every kind of text, some of it hidden, each with a different smallest size."""
+    figs = []
+    fig, axes = plotting.new_figure(2, 2, figsize=(6, 5), sharex=True, sharey=True)
+    for k, ax in enumerate(axes.ravel()):
+        ax.plot(np.arange(1, 50), np.arange(1, 50) ** 2, label=f"line {k}")
+        ax.set_yscale("log")
+        ax.tick_params(labelsize=7.5 + k / 10)
+        ax.label_outer()                                   # hides inner tick labels
+    axes[0, 0].legend(fontsize=8.5)
+    fig.suptitle("four panels", fontsize=12)
+    figs.append(fig)
+    fig, ax = plotting.new_figure(figsize=(5, 4))
+    im = ax.imshow(np.arange(12).reshape(3, 4))
+    cb = fig.colorbar(im, ax=ax)
+    cb.ax.tick_params(labelsize=6.5)                       # a colorbar's own axes
+    ax.annotate("peak", (1, 1), (2, 2), fontsize=9, arrowprops={"arrowstyle": "->"})
+    ax.text(0, 0, "hidden", fontsize=4).set_visible(False)
+    figs.append(fig)
+    fig, (a1, a2) = plotting.new_figure(1, 2, figsize=(6, 3))
+    a1.set_axis_off()                                      # its tick labels are not drawn
+    a1.tick_params(labelsize=3)
+    table = a1.table(cellText=[["a", "b"], ["c", "d"]], loc="center")
+    table.auto_set_font_size(False)                        # else drawing shrinks it to fit
+    table.set_fontsize(7)
+    a2.plot([0, 1])
+    a2.twinx().tick_params(labelsize=8.2)                   # a twin axes' labels
+    a2.tick_params(axis="y", labelleft=False, labelsize=2)  # switched off: not drawn
+    figs.append(fig)
+    return figs
+
+
+def test_smallest_font_equals_what_matplotlib_draws():
+    """The artist walk finds the same smallest size as a renderer recording every text that
+    matplotlib draws, on figures with shared, log, colorbar, twin, table and hidden text."""
+    for fig in _busy_figures():
+        drawn = _drawn_font_sizes(fig)
+        assert plotting.smallest_font_pt(fig) == pytest.approx(min(drawn))
+    assert [plotting.smallest_font_pt(f) for f in _busy_figures()] == \
+        pytest.approx([7.5, 6.5, 7.0])

@@ -137,32 +137,43 @@ MIN_TEXT_PX = 9.0  # the book's floor for displayed text at 1280 px
 
 
 def smallest_font_pt(fig: Figure) -> float | None:
-    """The smallest font size (points) of the text the Figure ``fig`` draws: every visible,
-    non-blank text artist (tick labels, titles, axis labels, legends, annotations, texts),
-    found by drawing ``fig`` with a renderer that records each text it is asked to draw and
-    draws nothing else. ``None`` when the figure draws no text. (Mathtext sub- and
-    superscripts are counted at their text's size.)"""
+    """The smallest font size (points) of the text the Figure ``fig`` shows: every visible,
+    non-blank text artist (tick labels, titles, axis labels, legends, annotations, texts,
+    table cells), found by walking its artists and skipping what is hidden (an invisible
+    artist and all inside it; the axes of an Axes turned off; tick labels switched off).
+    ``None`` when the figure shows no text. Mathtext sub- and superscripts count at their
+    text's size; a table's automatic font shrinking (done when drawn) is not seen. Cheap (no
+    drawing; tick labels are formatted as a draw would), so every saved figure records it."""
     if not isinstance(fig, Figure):
         raise TypeError(f"fig must be a matplotlib Figure, got {describe(fig)}")
-    from matplotlib.backend_bases import RendererBase
-    from matplotlib.backends.backend_agg import RendererAgg
+    from matplotlib.axis import Axis
+    from matplotlib.table import Cell
+    from matplotlib.text import Text
+    from matplotlib.ticker import NullFormatter
 
-    renderer = RendererAgg(max(1, int(fig.bbox.width)), max(1, int(fig.bbox.height)), fig.dpi)
     sizes: list[float] = []
 
-    def record(gc, x, y, s, prop, angle, *args, **kwargs):
-        if str(s).strip():
-            sizes.append(float(prop.get_size_in_points()))
+    def walk(artist):
+        if not artist.get_visible():
+            return
+        if isinstance(artist, Text):
+            if artist.get_text().strip():
+                sizes.append(float(artist.get_fontsize()))
+            return
+        if isinstance(artist, Axis):  # the labels of the ticks in view, not stale ones
+            minor = ([] if isinstance(artist.get_minor_formatter(), NullFormatter)
+                     else artist.get_minorticklabels())              # unlabelled by default
+            for t in (artist.label, artist.offsetText, *artist.get_majorticklabels(), *minor):
+                walk(t)
+            return
+        if isinstance(artist, Cell):
+            walk(artist.get_text())
+        for child in artist.get_children():
+            if isinstance(child, Axis) and isinstance(artist, Axes) and not artist.axison:
+                continue  # ax.set_axis_off(): its axes are not drawn
+            walk(child)
 
-    def nothing(*args, **kwargs):
-        return None
-
-    for name in dir(RendererBase):
-        if name.startswith("draw_"):
-            setattr(renderer, name, nothing)
-    renderer.draw_text = record
-    renderer.draw_tex = record
-    fig.draw(renderer)
+    walk(fig)
     return min(sizes) if sizes else None
 
 
