@@ -32,6 +32,8 @@ BUILD_ENV := env -u MPLBACKEND LTR_STATIC_WIDGETS=1 PYTHONHASHSEED=0 \
 # `make publish`: where the built site goes (a remote name, URL or path) and whether to build first.
 REMOTE ?= origin
 NO_BUILD ?=
+# where make experiments trains the language models: cpu, cuda or cuda:N (passed on as --device)
+DEVICE ?= cpu
 
 .PHONY: help book test unit quick lint strip strict-book vendor cache-check lab experiments bench \
 	publish lock clean
@@ -47,12 +49,12 @@ help:
 	@echo "make cache-check  drop the execution cache when helpers/ or results/ changed (book does it)"
 	@echo "make vendor       fetch the widget JavaScript, MathJax and axe-core from npm into _vendor_js/"
 	@echo "make lab          JupyterLab on notebooks/ (widgets live)"
-	@echo "make experiments  re-run the long runs behind results/ (ONLY=name for one)"
+	@echo "make experiments  re-run the long runs behind results/ (ONLY=name for one; DEVICE=cuda on a GPU)"
 	@echo "make bench        benchmarks/results.md: peers, build and chapter times against budgets"
 	@echo "make publish      build, then push _build/html to the gh-pages branch (REMOTE=origin)"
 	@echo "make lock         regenerate constraints.txt from requirements.txt"
 	@echo "make clean        remove build outputs, fetched JavaScript and the virtual environment"
-	@echo "Settings: REPO_URL (default: origin's GitHub address), SITE_URL, REPO_BRANCH, REMOTE, ONLY"
+	@echo "Settings: REPO_URL (default: origin's GitHub address), SITE_URL, REPO_BRANCH, REMOTE, ONLY, DEVICE"
 
 $(STAMP): requirements.txt constraints.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python >= 3.11 is required, found " + sys.version' 
@@ -158,7 +160,7 @@ lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/
 
 experiments: $(STAMP)
-	$(BIN)/python -m scripts.run_experiments $(ONLY)
+	$(BIN)/python -m scripts.run_experiments --device $(DEVICE) $(ONLY)
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run

@@ -295,18 +295,22 @@ def _palette_png(path: pathlib.Path) -> None:
     (the book's plots have few colours; a quarter to a half of the bytes)."""
     import io
 
-    from PIL import Image
+    from PIL import Image, PngImagePlugin
 
     with Image.open(path) as img:
         img.load()
         if img.mode == "P":
             return
+        # keep the text chunks (helpers.plotting's smallest-text record, min-font-px)
+        info = PngImagePlugin.PngInfo()
+        for key, value in getattr(img, "text", {}).items():
+            info.add_text(key, value)
         if img.mode in ("RGBA", "LA") and img.getchannel("A").getextrema()[0] < 255:
             pal = img.convert("RGBA").quantize(PNG_COLOURS, method=Image.Quantize.FASTOCTREE)
         else:
             pal = img.convert("RGB").quantize(PNG_COLOURS, method=Image.Quantize.MEDIANCUT)
     buf = io.BytesIO()
-    pal.save(buf, format="png", optimize=True)
+    pal.save(buf, format="png", optimize=True, pnginfo=info)
     if buf.tell() < 0.9 * path.stat().st_size:
         path.write_bytes(buf.getvalue())
 

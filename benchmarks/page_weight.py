@@ -11,6 +11,9 @@ Per page of the table of contents (served over HTTP from ``_build/html``, cold c
 * axe-core's serious and critical violations (axe from npm, fetched by ``make vendor`` into ``.tools/axe``);
 * how many times MathJax typeset each formula (a formula typeset again is nested in its own
   output: all ``mjx-container`` elements / the outermost ones);
+* the smallest text of every figure as displayed at 1280 px: the smallest font size the figure
+  draws, recorded in px at the PNG's natural size when it was saved (``helpers.plotting``:
+  ``min-font-px``), times displayed width / natural width; at least 9 px (issue 14);
 
 and the bytes one search downloads (``search.html?q=gradient``), with whether its snippets show
 raw TeX. The same functions drive ``tests/test_book.py``, which asserts what this module reports.
@@ -116,6 +119,71 @@ ALT_CHECK = """
   return /\\.(png|jpe?g|svg|gif)$/i.test(alt) || /^[0-9a-f]{16,}$/i.test(alt);
 }).map(im => (im.getAttribute('src') || '').slice(0, 80))
 """
+
+
+# Every displayed image: its bytes (fetched by the page: a frame may be a blob: address),
+# natural and displayed width, and its figure's caption (or alt text). Closed dropdowns and
+# <details> are opened first, so that their figures have a size.
+FIGURE_IMAGES = """
+async () => {
+  document.querySelectorAll('details').forEach(d => { d.open = true; });
+  document.querySelectorAll('.toggle-hidden').forEach(e => e.classList.remove('toggle-hidden'));
+  await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+  const out = [];
+  for (const im of document.querySelectorAll('img')) {
+    const shown = im.getBoundingClientRect().width;
+    if (!im.naturalWidth || shown <= 0) continue;
+    const fig = im.closest('figure');
+    const cap = fig && fig.querySelector('figcaption');
+    const name = (cap ? cap.textContent : (im.getAttribute('alt') || ''))
+      .replace(/\\s+/g, ' ').replace('#', '').trim().slice(0, 70);
+    const bytes = new Uint8Array(await (await fetch(im.currentSrc || im.src)).arrayBuffer());
+    let bin = '';
+    for (let k = 0; k < bytes.length; k += 0x8000) {
+      bin += String.fromCharCode.apply(null, bytes.subarray(k, k + 0x8000));
+    }
+    out.push({src: (im.currentSrc || im.src).slice(0, 80), natural: im.naturalWidth, shown,
+              name, b64: btoa(bin)});
+  }
+  return out;
+}
+"""
+
+
+def figure_text(pg) -> list[dict]:
+    """Per displayed image of the loaded page: ``name`` (caption or alt text), ``natural`` and
+    ``shown`` width (px), ``px`` the smallest text at natural size recorded in the PNG by
+    ``helpers.plotting`` (``min-font-px``; None without a record, inf without text) and
+    ``shown_px`` = px * shown / natural, the smallest text as the reader sees it. Images not
+    displayed (width 0, e.g. an explorer's other frames) are left out."""
+    import base64
+
+    from helpers.plotting import png_min_font_px
+
+    out = []
+    for im in pg.evaluate(FIGURE_IMAGES):
+        data = base64.b64decode(im["b64"])
+        px = png_min_font_px(data) if data[:8] == b"\x89PNG\r\n\x1a\n" else None
+        shown_px = None if px is None else px * im["shown"] / im["natural"]
+        out.append({"name": im["name"] or im["src"], "natural": im["natural"],
+                    "shown": round(im["shown"], 1), "px": px, "shown_px": shown_px})
+    return out
+
+
+def small_text(figures: list[dict], floor: float | None = None) -> list[str]:
+    """The images of :func:`figure_text` whose smallest displayed text is below ``floor`` px
+    (the book's 9 px) or that carry no record, each as a line naming it."""
+    from helpers.plotting import MIN_TEXT_PX
+
+    floor = MIN_TEXT_PX if floor is None else floor
+    bad = []
+    for f in figures:
+        if f["px"] is None:
+            bad.append(f"{f['name']}: no smallest-text record in the PNG")
+        elif f["shown_px"] < floor:
+            bad.append(f"{f['name']}: {f['shown_px']:.1f} px ({f['px']:.1f} px at "
+                       f"{f['natural']} px wide, shown {f['shown']:.0f} px)")
+    return bad
 
 
 def _transfer_log(pg, host: str):
@@ -241,6 +309,7 @@ def measure(browser, server: str, page: str, axe: bool = True) -> dict:
     out["bytes_read"] = sum(sizes)  # after scrolling to every explorer
     out["typesets_read"] = pg.evaluate(LAYOUT_CHECK)["typesets"]
     out["axe"] = axe_violations(pg) if axe and AXE_JS.exists() else None
+    out["figures"] = figure_text(pg)  # opens the dropdowns: after everything else
     ctx.close()
     ctx, pg, _, _, _ = open_page(browser, server, page, NARROW)
     out["scroll_x_390"] = pg.evaluate(LAYOUT_CHECK)["scrollX"]
@@ -281,6 +350,10 @@ def summary(site: dict) -> dict:
         "axe_serious_critical": (None if any(p["axe"] is None for p in ps)
                                  else sum(len(p["axe"]) for p in ps)),
         "images_without_alt": sum(len(p["no_alt"]) for p in ps),
+        "figure_text_px_min": min((f["shown_px"] for p in ps for f in p.get("figures", [])
+                                   if f["shown_px"] is not None), default=None),
+        "figures_small_text": [f"{p['page']}: {line}" for p in ps
+                               for line in small_text(p.get("figures", []))],
         "typesets_per_formula_max": max((max(p["typesets"], p.get("typesets_read", 0))
                                          / p["math_items"]
                                          for p in ps if p["math_items"]), default=0.0),
@@ -322,6 +395,13 @@ def run(quick: bool = False, shared: dict | None = None) -> list[dict]:
                           ("images without meaningful alt text", s["images_without_alt"])):
         rows.append(record(name, "all pages", "—", metric, value, None, target="0",
                            status=verdict(None if value is None else value == 0)))
+    low, small = s["figure_text_px_min"], s["figures_small_text"]
+    rows.append(record(name, "all pages", "—",
+                       "smallest figure text as displayed at 1280 px (px)",
+                       None if low is None else round(low, 1), None, target=">= 9 px",
+                       status=verdict(None if low is None else not small),
+                       note=f"{len(small)} images below 9 px or without a record"
+                            + (f": {'; '.join(small[:4])}" if small else "")))
     rows.append(record(name, "all pages", "—", "MathJax typesets per formula (max over pages)",
                        round(s["typesets_per_formula_max"], 2), None, target="1",
                        status=verdict(s["typesets_per_formula_max"] <= 1.0 + 1e-9)))
@@ -339,3 +419,5 @@ if __name__ == "__main__":  # a quick look: python -m benchmarks.page_weight [ht
               "MB read; clipped", p["clipped"],
               "; scrollX@390", p["scroll_x_390"], "; axe", p["axe"], "; no alt", len(p["no_alt"]),
               "; typesets", p["typesets"], "/", p["math_items"])
+        for line in small_text(p["figures"]):
+            print("   small text:", line)

@@ -31,6 +31,13 @@ rules (chapter 7) gives the same learning rates, so the fix changes none of them
 run that is stopped keeps what it measured. Full-precision checkpoints of the best weights so
 far go to ``--ckpt-dir`` (default ``/tmp/ch07_ckpt``; ~20 MB, not committed); the main run's
 final model is committed in float16 as ``results/ch07_lstm_model.pt``.
+
+On a GPU: add ``--device cuda`` (or ``cuda:N``) to any command above, or run ``make experiments
+ONLY=ch07 DEVICE=cuda``. ``lm.TrainConfig(device=...)`` moves the model and every batch there and
+runs the same training code as on the CPU; "cuda" is refused with the reason where torch sees no
+GPU (a CPU-only torch build: install a CUDA build of torch first). The device is recorded in each
+result file's ``meta``; a GPU's kernels round differently, so its numbers differ from a CPU run's
+in the last digits, and its seconds are not comparable with the stored CPU times.
 """
 from __future__ import annotations
 
@@ -68,6 +75,7 @@ def meta(args, t_start: float) -> dict:
         "command": (f"OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', '')} "
                     ".venv/bin/python -m scripts.ch07_train " + " ".join(sys.argv[1:])),
         "seed": SEED,
+        "device": str(getattr(args, "device", "cpu")),
         "torch": torch.__version__, "numpy": np.__version__, "python": platform.python_version(),
         "torch_threads": torch.get_num_threads(),
         "date_utc": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
@@ -86,6 +94,21 @@ def write_json(name: str, obj: dict) -> None:
     with open(path + ".tmp", "w") as f:
         json.dump(obj, f, indent=1)
     os.replace(path + ".tmp", path)
+
+
+def add_device_argument(p: argparse.ArgumentParser) -> None:
+    """``--device``: where the models train (one option for every long-run script)."""
+    p.add_argument("--device", default="cpu",
+                   help="where to train: cpu (default), cuda or cuda:N (a GPU; needs a CUDA "
+                        "build of torch). The same code runs on both (lm.TrainConfig(device=))")
+
+
+def check_device_argument(p: argparse.ArgumentParser, args) -> None:
+    """Refuse an unknown ``--device``, or ``cuda`` where there is no GPU, with a clear message."""
+    try:
+        args.device = str(lm.check_device("--device", args.device))
+    except (TypeError, ValueError) as err:
+        p.error(str(err))
 
 
 def fit(name, model, corpus, cfg, out_file, record, extra_eval=True, store_logprobs=None):
@@ -146,7 +169,8 @@ def part_main(C, streams, args):
     model = lm.LSTMLM(V, d_emb=256, d_hidden=256, n_layers=2, dropout=args.dropout,
                       cutoffs=CUTOFFS, seed=SEED)
     steps_per_epoch = (len(streams["train"]) // 32 - 1) // 35 + 1
-    cfg = lm.TrainConfig(batch_size=32, bptt=35, lr=2e-3, optimizer="adam", clip=0.25,
+    cfg = lm.TrainConfig(device=args.device,
+                         batch_size=32, bptt=35, lr=2e-3, optimizer="adam", clip=0.25,
                          max_epochs=args.main_epochs,
                          max_seconds=None if args.main_minutes is None else args.main_minutes * 60,
                          eval_every=steps_per_epoch // 2, plateau_factor=0.5, plateau_patience=2,
@@ -181,7 +205,8 @@ def part_ladder(C, streams, args):
                        ("rnn_256", lambda: lm.RNNLM(V, d_emb=256, d_hidden=256, dropout=0.2,
                                                     cutoffs=CUTOFFS, seed=SEED))]:
         model = make()
-        cfg = lm.TrainConfig(batch_size=32, bptt=35, lr=2e-3, optimizer="adam", clip=0.25,
+        cfg = lm.TrainConfig(device=args.device,
+                             batch_size=32, bptt=35, lr=2e-3, optimizer="adam", clip=0.25,
                              max_epochs=60, max_seconds=args.rung_minutes * 60,
                              eval_every=steps_per_epoch // 2, plateau_patience=2,
                              early_stop_patience=6, train_eval_tokens=20_000, seed=SEED,
@@ -241,7 +266,8 @@ def part_ablations(C, streams, args):
         if args.ablations and name not in args.ablations:
             continue
         model = lm.LSTMLM(V, d, d, n_layers=1, dropout=v["dropout"], tie=v["tie"], seed=SEED)
-        cfg = lm.TrainConfig(batch_size=32, bptt=35, lr=3e-3, optimizer=v["opt"], clip=0.25,
+        cfg = lm.TrainConfig(device=args.device,
+                             batch_size=32, bptt=35, lr=3e-3, optimizer=v["opt"], clip=0.25,
                              weight_decay=v["wd"], max_epochs=args.ablation_epochs,
                              max_seconds=(None if args.ablation_minutes is None
                                           else args.ablation_minutes * 60),
@@ -280,7 +306,9 @@ def main(argv=None):
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--ckpt-dir", default="/tmp/ch07_ckpt")
     p.add_argument("--progress", action="store_true", help="tqdm bars (off for log files)")
+    add_device_argument(p)
     ARGS = p.parse_args(argv)
+    check_device_argument(p, ARGS)
     if ARGS.name is not None and (ARGS.part != "main" or not ARGS.name.isidentifier()):
         p.error(f"--name needs --part main and a plain name (letters, digits, _), got "
                 f"{ARGS.name!r} with --part {ARGS.part}")

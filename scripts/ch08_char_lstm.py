@@ -24,6 +24,14 @@ samples at several temperatures) and ``results/ch08_char_lstm.pt`` (the weights 
 about 2 MB, so the chapter samples from the real model). Part ``kn`` fits modified Kneser-Ney
 models of orders 2..``--max-order`` on the training characters, picks the order on validation
 and writes ``results/ch08_char_kn.json``. Results are written after every evaluation.
+
+On a GPU: add ``--device cuda`` (or ``cuda:N``) to the ``--part lstm`` command above (the KN
+part counts on the CPU), or run ``make experiments ONLY=ch08 DEVICE=cuda``.
+``lm.TrainConfig(device=...)`` moves the model and every batch there and runs the same training
+code as on the CPU; "cuda" is refused with the reason where torch sees no
+GPU (a CPU-only torch build: install a CUDA build of torch first). The device is recorded in each
+result file's ``meta``; a GPU's kernels round differently, so its numbers differ from a CPU run's
+in the last digits, and its seconds are not comparable with the stored CPU times.
 """
 from __future__ import annotations
 
@@ -40,7 +48,7 @@ import torch
 
 from helpers import lm, ngram
 from helpers.data import load_char_corpus, split_plays
-from scripts.ch07_train import write_json  # results/<name>, written atomically
+from scripts.ch07_train import add_device_argument, check_device_argument, write_json
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SEED = 1234
@@ -55,6 +63,7 @@ def meta(args, t_start: float) -> dict:
         "command": (f"OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', '')} "
                     ".venv/bin/python -m scripts.ch08_char_lstm " + " ".join(sys.argv[1:])),
         "seed": SEED,
+        "device": str(getattr(args, "device", "cpu")),
         "torch": torch.__version__, "numpy": np.__version__, "python": platform.python_version(),
         "torch_threads": torch.get_num_threads(),
         "date_utc": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
@@ -77,7 +86,8 @@ def decode_chars(vocab, ids) -> str:
 
 def save_half(path: str, model, extra: dict) -> None:
     """The model's class, config and float16 weights (a compact checkpoint for the chapter)."""
-    sd = {k: v.half() if v.is_floating_point() else v for k, v in model.state_dict().items()}
+    sd = {k: v.cpu().half() if v.is_floating_point() else v.cpu()
+          for k, v in model.state_dict().items()}  # on the CPU, whatever --device trained it
     torch.save({"class": type(model).__name__, "config": model.config, "state_dict": sd,
                 "extra": extra}, path + ".tmp")
     os.replace(path + ".tmp", path)
@@ -93,7 +103,8 @@ def part_lstm(C, args):
     model = lm.LSTMLM(len(C.vocab), d_emb=args.emb, d_hidden=args.hidden, n_layers=args.layers,
                       dropout=args.dropout)
     steps_per_epoch = (len(streams["train"]) // args.batch - 1) // args.bptt + 1
-    cfg = lm.TrainConfig(batch_size=args.batch, bptt=args.bptt, lr=args.lr, optimizer="adam",
+    cfg = lm.TrainConfig(device=args.device,
+                         batch_size=args.batch, bptt=args.bptt, lr=args.lr, optimizer="adam",
                          clip=args.clip, max_epochs=args.epochs, max_seconds=None,
                          eval_every=steps_per_epoch // 2, plateau_factor=0.5,
                          plateau_patience=0, early_stop_patience=None,
@@ -173,7 +184,9 @@ def main(argv=None):
     p.add_argument("--max-order", type=int, default=10)
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--progress", action="store_true", help="tqdm bars (off for log files)")
+    add_device_argument(p)
     ARGS = p.parse_args(argv)
+    check_device_argument(p, ARGS)
     T0 = time.time()
     torch.set_num_threads(ARGS.threads)
     C = load_char_corpus()

@@ -14,6 +14,13 @@ after it; a word's BPE symbols). "with <unk>": every unit, the word model scorin
 as the single token ``<unk>``; "without <unk>": only the units whose word the word model knows.
 
     OMP_NUM_THREADS=1 .venv/bin/python -m scripts.ch08_units --threads 1 --epochs 1 --hidden 128 --emb 64
+
+On a GPU: add ``--device cuda`` (or ``cuda:N``) to the command above, or run ``make experiments
+ONLY=ch08_units DEVICE=cuda``. ``lm.TrainConfig(device=...)`` moves the model and every batch there and
+runs the same training code as on the CPU; "cuda" is refused with the reason where torch sees no
+GPU (a CPU-only torch build: install a CUDA build of torch first). The device is recorded in each
+result file's ``meta``; a GPU's kernels round differently, so its numbers differ from a CPU run's
+in the last digits, and its seconds are not comparable with the stored CPU times.
 """
 from __future__ import annotations
 
@@ -26,6 +33,7 @@ import torch
 
 from helpers import bpe, lm
 from helpers.data import Vocab, load_corpus
+from scripts.ch07_train import add_device_argument, check_device_argument
 from scripts.ch08_char_lstm import meta, write_json
 
 SEED = 1234
@@ -69,7 +77,9 @@ def main(argv=None):
     p.add_argument("--emb", type=int, default=128)
     p.add_argument("--epochs", type=float, default=2.0)
     p.add_argument("--threads", type=int, default=1)
+    add_device_argument(p)
     args = p.parse_args(argv)
+    check_device_argument(p, args)
     torch.set_num_threads(args.threads)
     t0 = time.time()
     C = load_corpus("kjv")
@@ -86,7 +96,8 @@ def main(argv=None):
         cutoffs = (2000, 6000) if unit == "word" else None
         model = lm.LSTMLM(V, d_emb=args.emb, d_hidden=args.hidden, n_layers=1, cutoffs=cutoffs)
         steps = (len(S["train"][unit]) // 32 - 1) // 35 + 1
-        cfg = lm.TrainConfig(batch_size=32, bptt=35, lr=2e-3, clip=0.25, max_epochs=args.epochs,
+        cfg = lm.TrainConfig(device=args.device,
+                             batch_size=32, bptt=35, lr=2e-3, clip=0.25, max_epochs=args.epochs,
                              eval_every=steps // 2, plateau_patience=0,
                              early_stop_patience=None, seed=SEED, progress=False,
                              unk_rate=0.5 if unit == "word" else 0.0)

@@ -2,6 +2,13 @@
 
     .venv/bin/python -m scripts.run_experiments            # all of them, one after another
     .venv/bin/python -m scripts.run_experiments ch03 ch07  # only those whose name starts so
+    .venv/bin/python -m scripts.run_experiments --device cuda ch07 ch08   # the LMs on a GPU
+
+``--device`` (``make experiments DEVICE=cuda``; default ``cpu``) is passed on as ``--device`` to
+the runs that train neural language models (:data:`ON_DEVICE`: chapter 7's and chapter 8's
+``lm.train`` runs, whose ``TrainConfig(device=...)`` moves the model and every batch there, the
+same code as on the CPU); the other runs are numpy or n-gram counting and stay on the CPU.
+"cuda" is refused up front, with the reason, where torch sees no GPU.
 
 Each run writes its own JSON under ``results/`` with the exact command, seed, library versions
 and date. CI does not run this (hours of CPU in all); the chapters read the stored files.
@@ -33,14 +40,33 @@ EXPERIMENTS = [
 ]
 
 
+# the runs that train with helpers.lm.train and take --device
+ON_DEVICE = ("ch07_main", "ch07_main_nodropout", "ch07_ladder", "ch07_ablations",
+             "ch08_char_lstm", "ch08_units")
+
+
 def main(argv: list[str]) -> int:
+    import argparse
+
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("names", nargs="*", help="run only the experiments whose name starts so")
+    p.add_argument("--device", default="cpu",
+                   help="cpu (default), cuda or cuda:N: where the language models train")
+    args = p.parse_args(argv)
+    from helpers.lm import check_device
+
+    try:
+        device = str(check_device("--device", args.device))
+    except (TypeError, ValueError) as err:
+        p.error(str(err))
+    argv = args.names
     chosen = [e for e in EXPERIMENTS if not argv or any(e[0].startswith(a) for a in argv)]
     if not chosen:
         print(f"no experiment matches {argv}; names: {[e[0] for e in EXPERIMENTS]}")
         return 2
     failed = []
     for name, args, env in chosen:
-        cmd = [sys.executable, *args]
+        cmd = [sys.executable, *args, *(["--device", device] if name in ON_DEVICE else [])]
         print(f"== {name}: {' '.join(f'{k}={v}' for k, v in env.items())} {' '.join(cmd)}", flush=True)
         t0 = time.perf_counter()
         rc = subprocess.run(cmd, env={**os.environ, **env}).returncode

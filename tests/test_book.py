@@ -11,7 +11,9 @@
   reports: no display equation wider than its column at 1280 px, no page that scrolls sideways
   at 390 px, a chapter page transfers at most 4 MB and any other page 3 MB (cold load), no
   serious or critical axe-core violation, every image with meaningful alt text, each formula
-  typeset once; a search transfers at most 2 MB and its snippets show no TeX;
+  typeset once; a search transfers at most 2 MB and its snippets show no TeX; every figure's
+  smallest text is at least 9 px as displayed at 1280 px (the size recorded in its PNG when
+  it was saved, scaled by displayed / natural width);
 * every control of every explorer changes its frame on the page without a kernel;
 * the static pages hold no live-only lines (timings, font diagnostics, progress bars); a
   solution's title opens the solution; the glossary's chapter mentions are links.
@@ -185,6 +187,7 @@ def test_page_in_browser(page, server, browser):
     no_alt = pg.evaluate(PW.ALT_CHECK)
     axe = PW.axe_violations(pg) if PW.AXE_JS.exists() else None
     pg.screenshot(path=str(SHOTS / f"{shot}@1280.png"), full_page=False)
+    small_text = PW.small_text(PW.figure_text(pg))  # opens the dropdowns: after the screenshot
     clicked = _click_header_buttons(pg)
     ctx.close()
     ctx, pg, _, foreign_390, errors_390 = PW.open_page(browser, server, page, PW.NARROW)
@@ -208,6 +211,10 @@ def test_page_in_browser(page, server, browser):
     assert not no_alt, f"{page}: {len(no_alt)} images without meaningful alt text: {no_alt[:3]}"
     assert layout["typesets"] == layout["mathItems"], (
         f"{page}: MathJax typeset {layout['mathItems']} formulas {layout['typesets']} times")
+    assert not small_text, (
+        f"{page}: {len(small_text)} figures show text below 9 px at 1280 px (or carry no "
+        f"smallest-text record: helpers.plotting.use_book_style at the chapter's top records "
+        f"it): " + "; ".join(small_text))
     if axe is None:
         pytest.fail("axe-core is not vendored (.tools/axe/axe.min.js): run `make vendor`")
     assert not axe, f"{page}: axe-core serious/critical violations: {axe}"

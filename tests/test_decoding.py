@@ -114,15 +114,26 @@ def test_compare_methods_rows():
         assert 0 <= row["distinct_2"] <= 1 and 1 <= row["length"] <= 6 and 0 <= row["copy"] <= 1
 
 
-def test_samples_explorer_every_frame_renders():
-    samples = {"greedy": (["the the the", "and"], "log p -3.1"),
-               "top-p 0.9": (["a longer\nline"], "log p -9.0")}
+def test_samples_explorer_shows_text_as_text():
+    from helpers.widgets import TextFrame
+
+    samples = {"greedy": (["the the the", "and <b>"], "log P -3, 2 words"),
+               "top-p 0.9": (["a longer\nline"], "log P -9, 3 words")}
     ex = dec.samples_explorer(samples)
+    assert [p["setting"] for p in ex.grid()] == ["greedy", "top-p 0.9"]
     for params in ex.grid():
-        fig = ex.render(**params)
-        texts = [t.get_text() for t in fig.axes[0].texts]
-        assert any(samples[params["setting"]][0][0].split()[0] in t for t in texts)
-        assert all(t.get_fontsize() >= 9 for t in fig.axes[0].texts)   # >= 12 px at 80 dpi
+        setting = params["setting"]
+        texts, stats = samples[setting]
+        frame = ex.render(**params)
+        assert isinstance(frame, TextFrame)  # text, not a picture of text
+        assert frame.title == f"{setting}: {stats}"  # the setting and its statistics
+        assert frame.items == tuple(t.replace("\n", " / ") for t in texts)
+        page = ex.frame_html(**params)  # what the page without a kernel shows
+        assert "<img" not in page and f'aria-label="{setting}: {stats}"' in page
+    assert "and &lt;b&gt;" in ex.frame_html(setting="greedy")  # escaped, shown as typed
+    assert "a longer / line" in str(ex.figure(setting="top-p 0.9"))
+    with pytest.raises(TypeError, match="png"):
+        ex.png(setting="greedy")
 
 
 def test_reader_checks(capsys):

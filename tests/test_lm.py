@@ -525,6 +525,29 @@ BAD_INPUTS = [
     ("TrainConfig", lambda t: lm.TrainConfig(unk_rate=-0.1), ValueError, "unk_rate"),
     ("TrainConfig", lambda t: lm.TrainConfig(unk_rate=1.5), ValueError, "unk_rate"),
     ("TrainConfig", lambda t: lm.TrainConfig(unk_max_count=0), ValueError, "unk_max_count"),
+    ("TrainConfig", lambda t: lm.TrainConfig(device="gpu"), ValueError, "device"),
+    ("TrainConfig", lambda t: lm.TrainConfig(device=0), TypeError, "device"),
+    ("TrainConfig", lambda t: lm.TrainConfig(device=torch.device("meta")), ValueError, "device"),
+    # check_device / to_device / model_device
+    ("check_device", lambda t: lm.check_device("device", "gpu"), ValueError, "device"),
+    ("check_device", lambda t: lm.check_device("device", "cuda:x"), ValueError, "device"),
+    ("check_device", lambda t: lm.check_device("device", "CPU"), ValueError, "device"),
+    ("check_device", lambda t: lm.check_device("device", "meta"), ValueError, "device"),
+    ("check_device", lambda t: lm.check_device("device", "cpu:1"), ValueError, "device"),
+    ("check_device", lambda t: lm.check_device("device", None), TypeError, "device"),
+    ("check_device", lambda t: lm.check_device("device", 0), TypeError, "device"),
+    ("check_device", lambda t: lm.check_device("device", ["cpu"]), TypeError, "device"),
+    ("check_device", lambda t: lm.check_device("device", torch.device("meta")), ValueError, "device"),
+    ("to_device", lambda t: lm.to_device(None, torch.device("cpu")), TypeError, "x must be"),
+    ("to_device", lambda t: lm.to_device([torch.zeros(1)], torch.device("cpu")), TypeError, "x must be"),
+    ("to_device", lambda t: lm.to_device((), torch.device("cpu")), TypeError, "x must be"),
+    ("to_device", lambda t: lm.to_device((torch.zeros(1), 3), torch.device("cpu")), TypeError, "x must be"),
+    ("to_device", lambda t: lm.to_device(np.zeros(2), torch.device("cpu")), TypeError, "x must be"),
+    ("model_device", lambda t: lm.model_device(None), TypeError, "model"),
+    ("model_device", lambda t: lm.model_device(torch.zeros(2)), TypeError, "model"),
+    ("model_device", lambda t: lm.model_device("LSTMLM"), TypeError, "model"),
+    ("model_device", lambda t: lm.model_device(lm.LSTMLM), TypeError, "model"),
+    ("model_device", lambda t: lm.model_device([nn.Linear(2, 2)]), TypeError, "model"),
     # History
     ("History", lambda t: lm.History(step="0"), TypeError, "step"),
     ("History", lambda t: lm.History(valid_ppl=None), TypeError, "valid_ppl"),
@@ -815,3 +838,83 @@ def test_sampling_at_an_extreme_temperature_is_greedy_not_nan():
     m = lm.RNNLM(V, 8, 8, seed=7).eval()
     cold = lm.sample(m, 10, 1e-300, generator=torch.Generator().manual_seed(0))
     assert cold == lm.sample(m, 10, 1e-4, generator=torch.Generator().manual_seed(5))
+
+
+# ---------------------------------------------------------------------------------------------
+# The device argument (issue 15): one code path for CPU and GPU, checked on the CPU
+# ---------------------------------------------------------------------------------------------
+
+def _train_small(device, seed=0):
+    model = lm.LSTMLM(V, 6, 6, n_layers=1, dropout=0.2, seed=seed)
+    cfg = lm.TrainConfig(batch_size=4, bptt=7, lr=1e-2, max_epochs=2, progress=False, seed=0,
+                         device=device, train_eval_tokens=40)
+    hist = lm.train(model, _stream(300), _stream(80, seed=1), cfg)
+    return model, hist
+
+
+def test_device_name_and_torch_device_train_identically():
+    m1, h1 = _train_small("cpu")
+    m2, h2 = _train_small(torch.device("cpu"))
+    assert h1.valid_ppl == h2.valid_ppl and h1.train_ppl == h2.train_ppl
+    for (k, a), (_, b) in zip(m1.state_dict().items(), m2.state_dict().items()):
+        assert torch.equal(a, b), k
+    assert lm.TrainConfig(device=torch.device("cpu")).device == "cpu"   # plain data in the config
+    assert lm.model_device(m1) == torch.device("cpu")
+
+
+def test_cuda_is_refused_clearly_without_a_gpu(monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    for device in ("cuda", "cuda:0", torch.device("cuda")):
+        with pytest.raises(ValueError, match=r"device .*torch\.cuda\.is_available\(\) is False"):
+            lm.TrainConfig(device=device)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 1)
+    assert lm.check_device("device", "cuda:0") == torch.device("cuda", 0)
+    with pytest.raises(ValueError, match="device must name an existing GPU"):
+        lm.check_device("device", "cuda:3")
+
+
+def test_model_and_every_batch_move_to_the_device_through_one_code_path(monkeypatch):
+    """Pretend a GPU exists: every ``.to(cuda)`` is recorded and left a no-op, so the "cuda"
+    run executes on the CPU the very code a GPU run executes. It must move the model once,
+    the carried state at every epoch's start and both tensors of every window; and, since
+    the loop is the same code, give exactly the CPU run's result."""
+    cpu_model, cpu_hist = _train_small("cpu")
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 1)
+    moved, original_to = [], torch.Tensor.to
+
+    def spy_to(self, *args, **kwargs):
+        target = kwargs.get("device", args[0] if args else None)
+        if isinstance(target, (str, torch.device)) and torch.device(target).type == "cuda":
+            moved.append(tuple(self.shape))
+            return self                                                # stays on the CPU
+        return original_to(self, *args, **kwargs)
+
+    monkeypatch.setattr(torch.Tensor, "to", spy_to)
+    model_moves = []
+    monkeypatch.setattr(lm.LSTMLM, "to", lambda self, *a, **k: model_moves.append(a) or self,
+                        raising=False)
+    model, hist = _train_small("cuda")
+    assert model_moves == [(torch.device("cuda"),)]                    # the model, once
+    B, T = 4, 7
+    windows = [sh for sh in moved if len(sh) == 2 and sh[0] == B and sh[1] <= T]
+    states = [sh for sh in moved if len(sh) == 3]                      # (layers, B, H): h and c
+    steps = hist.step[-1]
+    assert len(windows) == 2 * steps                                   # x and y of every window
+    assert len(states) == 2 * 2                                        # (h, c) at each epoch start
+    assert hist.valid_ppl == cpu_hist.valid_ppl
+    for (k, a), (_, b) in zip(model.state_dict().items(), cpu_model.state_dict().items()):
+        assert torch.equal(a, b), k
+
+
+def test_evaluate_and_sample_run_where_the_model_is(monkeypatch):
+    """evaluate and sample move their inputs to the model's device (read from its
+    parameters), through the same to_device."""
+    model = lm.LSTMLM(V, 6, 6, n_layers=1, seed=0)
+    calls = []
+    real = lm.to_device
+    monkeypatch.setattr(lm, "to_device", lambda x, d: calls.append(d) or real(x, d))
+    lm.evaluate(model, _stream(60), batch_size=3, bptt=8)
+    lm.sample(model, 5, generator=torch.Generator().manual_seed(0))
+    assert calls and set(calls) == {torch.device("cpu")}

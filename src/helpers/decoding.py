@@ -443,28 +443,18 @@ def compare_methods(model, prompts: Sequence[Sequence[int]], settings: Sequence[
 
 
 # ---------------------------------------------------------------------------------------------
-# The explorer over method and parameter (precomputed text, drawn large)
+# The explorer over method and parameter (precomputed text, shown as text)
 # ---------------------------------------------------------------------------------------------
 
 def _draw_text(data, setting):
-    """An explorer frame: the decoded texts of one setting, in 11-point monospace."""
-    import textwrap
-
-    from helpers.plotting import new_figure
+    """An explorer frame: the decoded texts of one setting as text, not a picture of text (a
+    :class:`helpers.widgets.TextFrame`, numbered items under a title that says the setting and
+    its statistics; the title is also the frame's accessible name). Line breaks in a text are
+    shown as " / "."""
+    from helpers.widgets import TextFrame
 
     texts, stats = data
-    fig, ax = new_figure(figsize=(7.6, 3.4), layout=None)
-    ax.set_axis_off()
-    fig.subplots_adjust(left=0.02, right=0.98, top=0.9, bottom=0.02)
-    ax.set_title(f"{setting}: {stats}", loc="left", fontsize=11)
-    y = 0.98
-    for j, text in enumerate(texts, start=1):
-        wrapped = textwrap.fill(text.replace("\n", " / "), width=84, initial_indent=f"{j}. ",
-                                subsequent_indent="   ", max_lines=4)
-        ax.text(0.0, y, wrapped, transform=ax.transAxes, va="top", family="monospace",
-                fontsize=11)
-        y -= 0.085 * (wrapped.count("\n") + 1) + 0.04
-    return fig
+    return TextFrame(f"{setting}: {stats}", tuple(t.replace("\n", " / ") for t in texts))
 
 
 def samples_explorer(samples: dict):
@@ -472,7 +462,9 @@ def samples_explorer(samples: dict):
 
     ``samples``: ``{setting label (str): (list of texts, one-line summary str)}``, e.g. from
     :func:`compare_methods`; the control (toggle buttons) runs over the labels in order, and
-    every frame is precomputed for the page without a kernel."""
+    every frame is precomputed for the page without a kernel. A frame is text (a
+    :class:`helpers.widgets.TextFrame` titled "setting: summary"), as in chapter 7's
+    :func:`helpers.lm.generation_explorer`."""
     from helpers.widgets import Control, Explorer
 
     if not isinstance(samples, dict) or not samples:

@@ -52,6 +52,7 @@ __all__ = [
     "UNK", "EOS", "BOS", "UNK_ID", "EOS_ID", "BOS_ID", "FeedForwardLM", "RNNLM", "LSTMLM", "MODELS", "batchify", "bptt_batches", "detach_state",
     "check_ids", "rare_to_unk", "evaluate", "perplexity", "TrainConfig", "History", "train", "save_checkpoint",
     "load_checkpoint", "sample", "sample_verses", "n_parameters", "unk_from_singletons", "generation_explorer",
+    "DEVICE_TYPES", "check_device", "to_device", "model_device",
 ]
 
 
@@ -529,8 +530,9 @@ def evaluate(model: nn.Module, ids, batch_size: int = 8, bptt: int = 256,
     ``{"nll": float, "ppl": float, "n": int}`` and, with ``return_logprobs``, ``"logprobs"``:
     the natural log-probability of every id in stream order, shape (N,) float32 (for
     interpolation with another model). Evaluates in eval mode (no dropout) and restores the
-    model's mode afterwards. ``bptt``: the window length of the forward passes (any value gives
-    the same numbers; it only bounds memory).
+    model's mode afterwards; it runs on the device of the model's parameters. ``bptt``: the
+    window length of the forward passes (any value gives the same numbers; it only bounds
+    memory).
     """
     _check_model(model)
     ids = check_ids(ids, model.vocab_size)
@@ -543,15 +545,16 @@ def evaluate(model: nn.Module, ids, batch_size: int = 8, bptt: int = 256,
     batch_size = check_int("batch_size", batch_size, low=1, high=ids.numel())
     was_training = model.training
     model.eval()
+    device = model_device(model)                                       # evaluate where it is
     x, y = _eval_columns(ids, batch_size)
-    state = model.init_state(x.shape[0])
+    state = to_device(model.init_state(x.shape[0]), device)
     total, n, lps = 0.0, 0, []
     for s in range(0, x.shape[1], bptt):
-        logits, state = model(x[:, s:s + bptt], state)
-        yy = y[:, s:s + bptt]
+        logits, state = model(to_device(x[:, s:s + bptt], device), state)
+        yy = to_device(y[:, s:s + bptt], device)
         if return_logprobs:
             lp = torch.log_softmax(logits.float(), dim=-1)
-            lps.append(lp.gather(-1, yy.clamp(min=0).unsqueeze(-1)).squeeze(-1))
+            lps.append(lp.gather(-1, yy.clamp(min=0).unsqueeze(-1)).squeeze(-1).cpu())
         total += F.cross_entropy(logits.reshape(-1, logits.shape[-1]), yy.reshape(-1),
                                  ignore_index=-100, reduction="sum").item()
         n += int((yy != -100).sum())
@@ -575,12 +578,66 @@ def perplexity(model: nn.Module, ids, **kw) -> float:
 
 
 # ---------------------------------------------------------------------------------------------
+# Devices: one code path for CPU and GPU (only tensors move)
+# ---------------------------------------------------------------------------------------------
+
+DEVICE_TYPES = ("cpu", "cuda")
+
+
+def check_device(name: str, device) -> torch.device:
+    """``device`` as a ``torch.device``: ``"cpu"``, ``"cuda"``, ``"cuda:N"`` or a
+    ``torch.device`` of those. ``"cuda"`` is refused (``ValueError`` naming ``name``) where
+    ``torch.cuda.is_available()`` is False, and ``"cuda:N"`` when there is no GPU ``N``."""
+    if not isinstance(device, (str, torch.device)):
+        raise TypeError(f"{name} must be a device name ('cpu', 'cuda', 'cuda:0') or a "
+                        f"torch.device, got {describe(device)}")
+    try:
+        dev = torch.device(device) if isinstance(device, str) else device
+    except RuntimeError as err:
+        raise ValueError(f"{name} must be 'cpu', 'cuda' or 'cuda:N', got {device!r}") from err
+    if dev.type not in DEVICE_TYPES:
+        raise ValueError(f"{name} must be 'cpu', 'cuda' or 'cuda:N', got {device!r} "
+                         f"(device type {dev.type!r})")
+    if dev.type == "cpu":
+        if dev.index not in (None, 0):
+            raise ValueError(f"{name} must be 'cpu' (one CPU device), got {device!r}")
+        return torch.device("cpu")
+    if not torch.cuda.is_available():
+        raise ValueError(f"{name} is {device!r} but torch.cuda.is_available() is False (no "
+                         f"CUDA GPU here, or a CPU-only torch build): use device='cpu'")
+    if dev.index is not None and dev.index >= torch.cuda.device_count():
+        raise ValueError(f"{name} must name an existing GPU (torch.cuda.device_count() = "
+                         f"{torch.cuda.device_count()}), got {device!r}")
+    return dev
+
+
+def to_device(x, device: torch.device):
+    """A tensor, or a tuple of tensors (an LSTM's ``(h, c)``), moved to ``device``: the one
+    place where the training and evaluation loops move data (a no-op when it is there)."""
+    if isinstance(x, torch.Tensor):
+        return x.to(device)
+    if isinstance(x, tuple) and x and all(isinstance(t, torch.Tensor) for t in x):
+        return tuple(t.to(device) for t in x)
+    raise TypeError(f"x must be a tensor or a non-empty tuple of tensors, got {describe(x)}")
+
+
+def model_device(model: nn.Module) -> torch.device:
+    """The device of ``model``'s parameters (CPU for a model without parameters)."""
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module, got {describe(model)}")
+    p = next(model.parameters(), None)
+    return torch.device("cpu") if p is None else p.device
+
+
+# ---------------------------------------------------------------------------------------------
 # Training
 # ---------------------------------------------------------------------------------------------
 
 @dataclasses.dataclass
 class TrainConfig:
-    """Settings of :func:`train`. ``eval_every`` is in optimizer steps (None: once per epoch)."""
+    """Settings of :func:`train`. ``eval_every`` is in optimizer steps (None: once per epoch).
+    ``device``: where to train ("cpu", "cuda", "cuda:N" or a ``torch.device``; checked by
+    :func:`check_device`, kept as its name so the config stays plain data)."""
 
     batch_size: int = 32
     bptt: int = 35
@@ -604,6 +661,7 @@ class TrainConfig:
     checkpoint: str | None = None    # path: best model saved here at every improvement
     unk_rate: float = 0.0            # rare_to_unk's p, redrawn every epoch (0: raw stream)
     unk_max_count: int = 1           # rare_to_unk's max_count
+    device: str = "cpu"              # "cpu", "cuda", "cuda:N" (model and batches move there)
 
     def __post_init__(self):
         """Check every field (``TypeError``/``ValueError`` naming it); a negative ``clip`` would
@@ -637,6 +695,7 @@ class TrainConfig:
                                 f"{describe(self.checkpoint)}")
             self.checkpoint = os.fspath(self.checkpoint)
         self.unk_rate = check_number("unk_rate", self.unk_rate, low=0.0, high=1.0)
+        self.device = str(check_device("device", self.device))
 
 
 @dataclasses.dataclass
@@ -689,8 +748,10 @@ def train(model: nn.Module, train_ids, valid_ids, config: TrainConfig | None = N
     model)`` is called after each evaluation (e.g. to write results incrementally). With
     ``unk_rate > 0`` each epoch trains on a fresh :func:`rare_to_unk` copy of the stream.
 
-    Dropout masks and ``<unk>`` draws come from ``config.seed`` (torch's global generator is
-    restored afterwards). Divergence stops training with ``FloatingPointError`` (a non-finite loss or gradient norm at
+    The model is moved to ``config.device`` (it stays there) and every window of the stream and
+    the carried state are moved there by :func:`to_device`: CPU and GPU run the same code.
+    Dropout masks and ``<unk>`` draws come from ``config.seed`` (torch's global CPU generator
+    is restored afterwards; on a GPU, ``torch.manual_seed`` also seeds its generator). Divergence stops training with ``FloatingPointError`` (a non-finite loss or gradient norm at
     a step, or non-finite parameters at an evaluation); the model keeps the weights it had then.
     """
     _check_model(model)
@@ -714,6 +775,8 @@ def _train(model, train_ids, valid_ids, cfg, callback) -> History:
     from tqdm.auto import tqdm
 
     train_ids = check_ids(train_ids, model.vocab_size, "train_ids")
+    device = torch.device(cfg.device)
+    model.to(device)                                                   # parameters, in place
     data = batchify(train_ids, cfg.batch_size, model.vocab_size)        # (B, L)
     unk_gen = torch.Generator().manual_seed(cfg.seed + 1)              # leaves dropout's draws alone
     valid = check_ids(valid_ids, model.vocab_size, "valid_ids")
@@ -753,9 +816,10 @@ def _train(model, train_ids, valid_ids, cfg, callback) -> History:
             data = batchify(rare_to_unk(train_ids, cfg.unk_rate, cfg.unk_max_count,
                                         generator=unk_gen), cfg.batch_size, model.vocab_size)
         model.train()
-        state = model.init_state(cfg.batch_size)
+        state = to_device(model.init_state(cfg.batch_size), device)
         for x, y in bptt_batches(data, cfg.bptt):
             ts = time.perf_counter()
+            x, y = to_device(x, device), to_device(y, device)          # (B, T) each
             state = detach_state(state)                                # truncated BPTT
             if hasattr(model, "loss"):                                 # fast path if any
                 loss, state = model.loss(x, y, state)
@@ -843,8 +907,8 @@ def save_checkpoint(path: str, model: nn.Module, extra: dict | None = None,
     if extra is not None and not isinstance(extra, dict):
         raise TypeError(f"extra must be None or a dict, got {describe(extra)}")
     dtype = check_choice("dtype", dtype, ("float32", "float16"))
-    state = {k: (t.detach().to(getattr(torch, dtype)) if t.is_floating_point() else t.detach())
-             for k, t in model.state_dict().items()}
+    state = {k: (t.detach().cpu().to(getattr(torch, dtype)) if t.is_floating_point()
+                 else t.detach().cpu()) for k, t in model.state_dict().items()}  # on the CPU
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     tmp = path + ".tmp"
     try:
@@ -895,6 +959,7 @@ def sample(model: nn.Module, n_tokens: int, temperature: float = 1.0, prompt=Non
     ``prompt``: ids to condition on (default: a single ``</s>``, i.e. the start of a verse).
     ``stop_at_eos``: stop after this many ``</s>`` have been drawn. Returns the drawn ids
     (without the prompt). ``temperature`` -> 0 approaches greedy decoding; 1 samples the model.
+    Runs on the device of the model's parameters; ``generator`` is a CPU generator.
     """
     _check_model(model)
     n_tokens = check_int("n_tokens", n_tokens, low=0)
@@ -907,18 +972,19 @@ def sample(model: nn.Module, n_tokens: int, temperature: float = 1.0, prompt=Non
         raise ValueError("prompt must hold at least one id")
     was_training = model.training
     model.eval()
-    state = model.init_state(1)
-    logits, state = model(prompt.view(1, -1), state)
+    device = model_device(model)                                       # sample where it is
+    state = to_device(model.init_state(1), device)
+    logits, state = model(to_device(prompt.view(1, -1), device), state)
     out, n_eos = [], 0
     for _ in range(n_tokens):
         z = logits[0, -1].double()
-        p = torch.softmax((z - z.max()) / temperature, dim=-1)         # no inf - inf at small T
+        p = torch.softmax((z - z.max()) / temperature, dim=-1).cpu()   # no inf - inf at small T
         w = int(torch.multinomial(p, 1, generator=generator))
         out.append(w)
         n_eos += w == EOS_ID
         if stop_at_eos is not None and n_eos >= stop_at_eos:
             break
-        logits, state = model(torch.tensor([[w]]), state)
+        logits, state = model(to_device(torch.tensor([[w]]), device), state)
     model.train(was_training)
     return out
 

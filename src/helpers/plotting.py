@@ -51,8 +51,11 @@ STYLE = {
 
 
 def use_book_style() -> None:
-    """Apply the book's style to pyplot (call once at the top of a chapter)."""
+    """Apply the book's style to pyplot (call once at the top of a chapter). In an IPython
+    kernel it also makes every figure the notebook shows carry its smallest text size
+    (:func:`record_fonts_in_notebook`), which the browser test of the built book reads."""
     matplotlib.rcParams.update(STYLE)
+    record_fonts_in_notebook()
 
 
 MAX_PANELS = 12  # rows or columns of one figure
@@ -107,18 +110,136 @@ def figure_png(fig: Figure, dpi: int = 80, colours: int | None = None) -> bytes:
     if colours is not None:
         colours = check_int("colours", colours, low=2, high=256)
     buf = io.BytesIO()
+    record = font_record(fig, dpi)
     # "standard" bbox: a tight bbox would lay the figure out a second time (about twice as slow)
     with matplotlib.rc_context({**STYLE, "savefig.bbox": "standard"}):
-        fig.savefig(buf, format="png", dpi=dpi)
+        fig.savefig(buf, format="png", dpi=dpi, metadata=record)
     if colours is None:
         return buf.getvalue()
-    from PIL import Image
+    from PIL import Image, PngImagePlugin
 
     buf.seek(0)
     img = Image.open(buf).convert("RGB").quantize(colours, method=Image.Quantize.MEDIANCUT)
+    info = PngImagePlugin.PngInfo()
+    for key, value in record.items():
+        info.add_text(key, value)
     out = io.BytesIO()
-    img.save(out, format="png", optimize=True)
+    img.save(out, format="png", optimize=True, pnginfo=info)
     return out.getvalue()
+
+
+# ---------------------------------------------------------------------------------------------
+# the smallest text of a figure, recorded in its PNG (issue 14: >= 9 px at the 1280 px layout)
+# ---------------------------------------------------------------------------------------------
+
+FONT_KEY = "min-font-px"  # the PNG text chunk: smallest text in px at the image's natural size
+MIN_TEXT_PX = 9.0  # the book's floor for displayed text at 1280 px
+
+
+def smallest_font_pt(fig: Figure) -> float | None:
+    """The smallest font size (points) of the text the Figure ``fig`` shows: every visible,
+    non-blank text artist (tick labels, titles, axis labels, legends, annotations, texts,
+    table cells), found by walking its artists and skipping what is hidden (an invisible
+    artist and all inside it; the axes of an Axes turned off; tick labels switched off).
+    ``None`` when the figure shows no text. Mathtext sub- and superscripts count at their
+    text's size; a table's automatic font shrinking (done when drawn) is not seen. Cheap (no
+    drawing; tick labels are formatted as a draw would), so every saved figure records it."""
+    if not isinstance(fig, Figure):
+        raise TypeError(f"fig must be a matplotlib Figure, got {describe(fig)}")
+    from matplotlib.axis import Axis
+    from matplotlib.table import Cell
+    from matplotlib.text import Text
+    from matplotlib.ticker import NullFormatter
+
+    sizes: list[float] = []
+
+    def walk(artist):
+        if not artist.get_visible():
+            return
+        if isinstance(artist, Text):
+            if artist.get_text().strip():
+                sizes.append(float(artist.get_fontsize()))
+            return
+        if isinstance(artist, Axis):  # the labels of the ticks in view, not stale ones
+            minor = ([] if isinstance(artist.get_minor_formatter(), NullFormatter)
+                     else artist.get_minorticklabels())              # unlabelled by default
+            for t in (artist.label, artist.offsetText, *artist.get_majorticklabels(), *minor):
+                walk(t)
+            return
+        if isinstance(artist, Cell):
+            walk(artist.get_text())
+        for child in artist.get_children():
+            if isinstance(child, Axis) and isinstance(artist, Axes) and not artist.axison:
+                continue  # ax.set_axis_off(): its axes are not drawn
+            walk(child)
+
+    walk(fig)
+    return min(sizes) if sizes else None
+
+
+def font_record(fig: Figure, dpi: float) -> dict[str, str]:
+    """The PNG metadata that records the smallest text of the Figure ``fig`` saved at ``dpi``
+    (a number in [10, 600]): ``{FONT_KEY: px}`` with px = points * dpi / 72 to two decimals,
+    or ``"none"`` when the figure draws no text."""
+    if not isinstance(fig, Figure):
+        raise TypeError(f"fig must be a matplotlib Figure, got {describe(fig)}")
+    dpi = check_number("dpi", dpi, low=10, high=600)
+    pt = smallest_font_pt(fig)
+    return {FONT_KEY: "none" if pt is None else f"{pt * dpi / 72:.2f}"}
+
+
+def png_min_font_px(png: bytes) -> float | None:
+    """The smallest text (px at natural size) recorded in the PNG bytes ``png`` by
+    :func:`font_record`: a float, ``math.inf`` for a figure without text, ``None`` when the
+    PNG carries no record."""
+    if not isinstance(png, (bytes, bytearray)):
+        raise TypeError(f"png must be bytes, got {describe(png)}")
+    if not bytes(png[:8]) == b"\x89PNG\r\n\x1a\n":
+        raise ValueError(f"png must be PNG bytes (\\x89PNG...), got {bytes(png[:8])!r}")
+    from PIL import Image
+
+    with Image.open(io.BytesIO(bytes(png))) as img:
+        value = img.text.get(FONT_KEY)
+    if value is None:
+        return None
+    return math.inf if value == "none" else float(value)
+
+
+def _inline_png(fig: Figure, **kwargs):
+    """The notebook's PNG of ``fig`` (IPython's own ``print_figure``, base64) with the font
+    record of :func:`font_record` at the figure's dpi, which is what IPython saves it at."""
+    from IPython.core.pylabtools import print_figure
+
+    if not fig.axes and not fig.lines:
+        return None
+    kwargs.setdefault("bbox_inches", "tight")
+    return print_figure(fig, fmt="png", base64=True,
+                        metadata=font_record(fig, fig.dpi), **kwargs)
+
+
+def record_fonts_in_notebook(shell=None) -> bool:
+    """Make the IPython ``shell`` (by default the running one) show matplotlib Figures as PNGs
+    that carry their smallest text size (:data:`FONT_KEY`), for the inline backend, glued
+    figures and anything else IPython displays. Returns False (and does nothing) outside
+    IPython. The inline backend registers its own PNG formatter when it is first loaded, so it
+    is loaded first and this one replaces it; a later ``%matplotlib inline`` would undo it."""
+    import sys
+
+    if shell is None:
+        if "IPython" not in sys.modules:
+            return False
+        shell = sys.modules["IPython"].get_ipython()
+        if shell is None:
+            return False
+    formatters = getattr(getattr(shell, "display_formatter", None), "formatters", None)
+    if not isinstance(formatters, dict) or "image/png" not in formatters:
+        raise TypeError(f"shell must be an IPython shell (with display_formatter), got "
+                        f"{describe(shell)}")
+    if "inline" in str(dict.get(matplotlib.rcParams, "backend")):  # raw value: no resolution
+        import matplotlib_inline.backend_inline  # noqa: F401 - registers its formatter once
+
+    formatters["image/png"].for_type(Figure, _inline_png)
+    return True
 
 
 def figure_alt(fig: Figure) -> str:
