@@ -1086,7 +1086,7 @@ def _draw_neighbourhood(data, word, model):
     ax2.scatter(xy[1:, 0], xy[1:, 1], color=PALETTE["sky"], s=18)
     ax2.scatter(xy[:1, 0], xy[:1, 1], color=PALETTE["vermillion"], s=40)
     for (x, y_), w in zip(xy, data["words"]):
-        ax2.annotate(w, (x, y_), fontsize=8, xytext=(3, 2), textcoords="offset points",
+        ax2.annotate(w, (x, y_), fontsize=9, xytext=(3, 2), textcoords="offset points",
                      color=PALETTE["vermillion"] if w == word else "black")
     pad = 0.15 * (np.ptp(xy, axis=0) + 1e-9)
     ax2.set_xlim(xy[:, 0].min() - pad[0], xy[:, 0].max() + 3 * pad[0])

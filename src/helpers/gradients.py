@@ -352,7 +352,7 @@ def draw_gradient_decay(data: dict, radius=None, activation=None, T=None, init=N
     ax.semilogy(k, shown, color=PALETTE["blue"], lw=2, label="measured ‖∂h_T/∂h_t‖₂")
     for level in (status.floor, status.ceiling):
         ax.axhline(level, color=PALETTE["black"], lw=0.8, ls=":")
-        ax.text(k[-1], level * 1.6, f"{level:.0e}", ha="right", va="bottom", fontsize=8)
+        ax.text(k[-1], level * 1.6, f"{level:.0e}", ha="right", va="bottom", fontsize=9)
     ax.set_ylim(lo, hi)
     ticks = 10.0 ** np.arange(-20, 21, 5)
     ax.set_yticks(ticks, [f"1e{e:+d}" if e else "1" for e in range(-20, 21, 5)])
@@ -378,7 +378,7 @@ def draw_gradient_decay(data: dict, radius=None, activation=None, T=None, init=N
     message(ax, text.replace("; the hidden state", "\nthe hidden state"), color=PALETTE["vermillion"] if bad else PALETTE["black"])
     ax.texts[-1].set_position((0.5, 0.88))
     ax.texts[-1].set_fontsize(9)
-    ax.legend(loc="lower left", fontsize=8)
+    ax.legend(loc="lower left", fontsize=9)
     return fig
 
 

@@ -429,7 +429,7 @@ def draw_self_loop(data: dict, forget_bias=None, input_bias=None, **_):
     title = (f"forget bias {forget_bias}, input {input_bias}"
              if forget_bias is not None else None)
     label(ax2, f"step t (T = {data['t'][-1]})", "gradient norm (log)", title)
-    ax2.legend(loc="lower right", fontsize=8)
+    ax2.legend(loc="lower right", fontsize=9)
     return fig
 
 

@@ -335,7 +335,7 @@ def draw_leaky_response(data: dict, beta: float, pattern: str):
         ax.axvline(ONSET + 1 + t_half, color=PALETTE["orange"], ls="--",
                    label=f"half-life after the first input: {t_half:.1f} steps")
     label(ax, "step t", "value", f"leaky unit, β = {beta:g}")
-    ax.legend(loc="upper right", fontsize=8)
+    ax.legend(loc="upper right", fontsize=9)
     return fig
 
 
