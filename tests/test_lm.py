@@ -618,8 +618,12 @@ def test_bad_inputs_raise_clear_errors(owner, call, error, match, tmp_path):
 
 
 def test_every_public_name_has_at_least_five_bad_inputs():
+    from test_lm_checks import ADAPTIVE_LOG_PROBS_BAD, CHECK_ADAPTIVE_BAD  # chapter 7's exercise
+
     owners = collections.Counter(row[0].split(".")[0]
                                  for row in BAD_INPUTS + BAD_INPUTS_UNK + BAD_INPUTS_EXPLORER)
+    owners["check_adaptive_softmax"] += len(CHECK_ADAPTIVE_BAD)
+    owners["adaptive_log_probs"] += len(ADAPTIVE_LOG_PROBS_BAD)
     public = [n for n in lm.__all__ if callable(getattr(lm, n))]
     assert {n: owners[n] for n in public if owners[n] < 5} == {}
 

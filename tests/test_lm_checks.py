@@ -68,7 +68,7 @@ def test_pieces_match_the_layer_and_the_models_output():
 LAYER = nn.AdaptiveLogSoftmaxWithLoss(16, 10, cutoffs=[3, 6])   # div_value 4: tails 4 and 1 wide
 
 
-@pytest.mark.parametrize("kwargs, exc, name", [
+CHECK_ADAPTIVE_BAD = [
     (dict(fn=None), TypeError, "fn"),
     (dict(fn="correct"), TypeError, "fn"),
     (dict(fn=correct, n_cases=0), ValueError, "n_cases"),
@@ -76,13 +76,16 @@ LAYER = nn.AdaptiveLogSoftmaxWithLoss(16, 10, cutoffs=[3, 6])   # div_value 4: t
     (dict(fn=correct, n_cases="3"), TypeError, "n_cases"),
     (dict(fn=correct, seed=-1), ValueError, "seed"),
     (dict(fn=correct, seed=1.5), TypeError, "seed"),
-])
+]
+
+
+@pytest.mark.parametrize("kwargs, exc, name", CHECK_ADAPTIVE_BAD)
 def test_check_adaptive_softmax_bad_inputs(kwargs, exc, name):
     with pytest.raises(exc, match=name):
         lm.check_adaptive_softmax(**kwargs)
 
 
-@pytest.mark.parametrize("W_out, h, exc, name", [
+ADAPTIVE_LOG_PROBS_BAD = [
     (nn.Linear(16, 10), torch.zeros(16), TypeError, "W_out"),
     (None, torch.zeros(16), TypeError, "W_out"),
     (LAYER, torch.zeros(5), ValueError, "h"),
@@ -90,7 +93,10 @@ def test_check_adaptive_softmax_bad_inputs(kwargs, exc, name):
     (LAYER, torch.zeros(16, dtype=torch.long), ValueError, "h"),
     (LAYER, [0.0] * 16, ValueError, "h"),
     (LAYER, torch.tensor([float("nan")] + [0.0] * 15), ValueError, "h"),
-])
+]
+
+
+@pytest.mark.parametrize("W_out, h, exc, name", ADAPTIVE_LOG_PROBS_BAD)
 def test_adaptive_log_probs_bad_inputs(W_out, h, exc, name):
     with pytest.raises(exc, match=name):
         lm.adaptive_log_probs(W_out, h)
