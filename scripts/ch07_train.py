@@ -15,9 +15,10 @@ recorded in every result file, since it sets the seconds)::
 The main run (and its no-dropout twin) trains for a fixed number of epochs (``--main-epochs``,
 35), so its result does not depend on the machine's speed, only its time does (on one idle
 thread about 2 minutes an epoch, so ~70 minutes); a wall-clock cut-off is an explicit opt-in
-(``--main-minutes``). The stored ``results/ch07_lstm.json`` predates that: it was made with
-``--part main --threads 2 --main-minutes 29 --main-epochs 60`` on an idle 2-core machine
-(35.3 epochs in 29 minutes; its checkpoint was not kept), and no twin is stored yet. The
+(``--main-minutes``). The stored ``results/ch07_lstm.json`` and ``ch07_lstm_nodropout.json``
+came from the first two commands above, run side by side on this 2-core machine (each on one
+thread; other work shared the machine, so their minutes are longer than on an idle one: the load is
+recorded). The
 ladder's rungs ran under a wall-clock budget; of the ablations, the six Adam runs had a
 5-minute cap (``--ablation-minutes 5``; one stopped at 38.8 of 40 epochs) and the three
 ``adamw_*`` runs were added later with ``--ablations adamw_1e-4 adamw_0.1 adamw_1`` (the full
