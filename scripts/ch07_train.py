@@ -70,22 +70,26 @@ UNK_RATE = 0.5
 MODEL_FILE = "ch07_lstm_model.pt"    # the committed best model (float16 weights)
 
 
-def meta(args, t_start: float) -> dict:
-    """Command, seed, versions, date and machine load, recorded with every result file."""
+def meta(args, t_start: float, script: str = "ch07_train") -> dict:
+    """Command (of ``scripts.<script>``), seed, device, versions, date, machine load and CPU time,
+    recorded with every result file (chapters 7 and 8's scripts)."""
     return {
         "command": (f"OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', '')} "
-                    ".venv/bin/python -m scripts.ch07_train " + " ".join(sys.argv[1:])),
+                    f".venv/bin/python -m scripts.{script} " + " ".join(sys.argv[1:])),
         "seed": SEED,
         "device": str(getattr(args, "device", "cpu")),
         "torch": torch.__version__, "numpy": np.__version__, "python": platform.python_version(),
         "torch_threads": torch.get_num_threads(),
         "date_utc": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "wall_seconds_so_far": round(time.time() - t_start, 1),
+        "cpu_seconds_so_far": round(time.process_time(), 1),
         "load_average_1_5_15": list(os.getloadavg()),
         "cpu_count": os.cpu_count(),
         "note": ("load_average_1_5_15 shows how busy the machine was when the file was written "
-                 "(near torch_threads: the run had the cores to itself; higher: shared, so seconds "
-                 "and tokens/s are slower than on an idle machine)"),
+                 "(near torch_threads: the run had the cores to itself; higher: shared, so it "
+                 "ran slower than on an idle machine); cpu_seconds_so_far is the process's CPU "
+                 "time summed over its threads, the cost on an idle machine being about "
+                 "cpu_seconds / torch_threads of wall time"),
     }
 
 

