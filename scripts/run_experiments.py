@@ -23,7 +23,7 @@ import time
 EXPERIMENTS = [
     ("ch02_lag_sweep", ["-m", "scripts.ch02_lag_sweep"], {"OMP_NUM_THREADS": "1"}),
     ("ch03_adding_problem", ["-m", "scripts.ch03_adding_problem"], {"OMP_NUM_THREADS": "1"}),
-    ("ch05_compare", ["-m", "scripts.ch05_compare"], {"OMP_NUM_THREADS": "1"}),
+    ("ch05_compare", ["-m", "scripts.ch05_compare", "--threads", "1"], {"OMP_NUM_THREADS": "1"}),
     ("ch06_ngram", ["-m", "scripts.ch06_ngram"], {"OMP_NUM_THREADS": "1"}),
     ("ch07_main", ["-m", "scripts.ch07_train", "--part", "main", "--threads", "1"],
      {"OMP_NUM_THREADS": "1"}),
@@ -32,8 +32,11 @@ EXPERIMENTS = [
     ("ch07_ladder", ["-m", "scripts.ch07_train", "--part", "ladder", "--threads", "2"],
      {"OMP_NUM_THREADS": "2"}),
     ("ch07_ablations", ["-m", "scripts.ch07_train", "--part", "ablations"], {"OMP_NUM_THREADS": "1"}),
-    ("ch08_char_lstm", ["-m", "scripts.ch08_char_lstm", "--part", "lstm", "--threads", "1"],
-     {"OMP_NUM_THREADS": "1"}),
+    ("ch08_char_lstm", ["-m", "scripts.ch08_char_lstm", "--part", "lstm", "--threads", "2"],
+     {"OMP_NUM_THREADS": "2"}),
+    ("ch08_char_lstm_dropout04", ["-m", "scripts.ch08_char_lstm", "--part", "lstm", "--threads", "2",
+                                  "--dropout", "0.4", "--out", "ch08_char_lstm_dropout04",
+                                  "--no-weights"], {"OMP_NUM_THREADS": "2"}),
     ("ch08_char_kn", ["-m", "scripts.ch08_char_lstm", "--part", "kn"], {"OMP_NUM_THREADS": "1"}),
     ("ch08_units", ["-m", "scripts.ch08_units", "--epochs", "1", "--hidden", "128", "--emb", "64"],
      {"OMP_NUM_THREADS": "1"}),
@@ -42,7 +45,7 @@ EXPERIMENTS = [
 
 # the runs that train with helpers.lm.train and take --device
 ON_DEVICE = ("ch07_main", "ch07_main_nodropout", "ch07_ladder", "ch07_ablations",
-             "ch08_char_lstm", "ch08_units")
+             "ch08_char_lstm", "ch08_char_lstm_dropout04", "ch08_units")
 
 
 def main(argv: list[str]) -> int:

@@ -662,6 +662,10 @@ class TrainConfig:
     unk_rate: float = 0.0            # rare_to_unk's p, redrawn every epoch (0: raw stream)
     unk_max_count: int = 1           # rare_to_unk's max_count
     device: str = "cpu"              # "cpu", "cuda", "cuda:N" (model and batches move there)
+    lr_schedule: str = "plateau"     # "plateau" (the rule above) or "cosine": every step,
+    #                                  lr_t = min_lr + (lr - min_lr) (1 + cos(pi t / max_steps)) / 2
+    autocast: str | None = None      # None (float32) or "bfloat16": the training forward pass
+    #                                  under torch.autocast (weights, optimizer and evaluation stay float32)
 
     def __post_init__(self):
         """Check every field (``TypeError``/``ValueError`` naming it); a negative ``clip`` would
@@ -696,6 +700,9 @@ class TrainConfig:
             self.checkpoint = os.fspath(self.checkpoint)
         self.unk_rate = check_number("unk_rate", self.unk_rate, low=0.0, high=1.0)
         self.device = str(check_device("device", self.device))
+        self.lr_schedule = check_choice("lr_schedule", self.lr_schedule, ("plateau", "cosine"))
+        if self.autocast is not None:
+            self.autocast = check_choice("autocast", self.autocast, ("bfloat16",))
 
 
 @dataclasses.dataclass
@@ -747,6 +754,11 @@ def train(model: nn.Module, train_ids, valid_ids, config: TrainConfig | None = N
     after ``early_stop_patience`` evaluations in a row without improvement. ``callback(history,
     model)`` is called after each evaluation (e.g. to write results incrementally). With
     ``unk_rate > 0`` each epoch trains on a fresh :func:`rare_to_unk` copy of the stream.
+    ``lr_schedule="cosine"`` replaces the plateau rule by a rate set before every step, from
+    ``lr`` at the first to ``min_lr`` after ``max_epochs`` (half a cosine). ``autocast="bfloat16"``
+    runs each training forward pass and loss under ``torch.autocast`` (matrix products in
+    bfloat16; the weights, their gradients, the optimizer, the carried state and every evaluation
+    stay float32).
 
     The model is moved to ``config.device`` (it stays there) and every window of the stream and
     the carried state are moved there by :func:`to_device`: CPU and GPU run the same code.
@@ -764,6 +776,13 @@ def train(model: nn.Module, train_ids, valid_ids, config: TrainConfig | None = N
     with torch.random.fork_rng(devices=[]):                            # leave the caller's RNG
         torch.manual_seed(cfg.seed)                                    # dropout's draws
         return _train(model, train_ids, valid_ids, cfg, callback)
+
+
+def _float32_state(state):
+    """The carried state in float32 (under autocast an LSTM may return bfloat16 states)."""
+    if isinstance(state, torch.Tensor):
+        return state.float() if state.is_floating_point() else state
+    return type(state)(_float32_state(s) for s in state)
 
 
 def _diverged(what: str, step: int, value) -> FloatingPointError:
@@ -798,13 +817,15 @@ def _train(model, train_ids, valid_ids, cfg, callback) -> History:
     else:
         opt = torch.optim.SGD(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
     scheduler = None
-    if cfg.plateau_factor < 1.0:                                       # 1.0: a constant rate
+    if cfg.lr_schedule == "plateau" and cfg.plateau_factor < 1.0:      # 1.0: a constant rate
         scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(
             opt, mode="min", factor=cfg.plateau_factor, patience=cfg.plateau_patience,
             threshold=0.0, min_lr=cfg.min_lr)
     steps_per_epoch = math.ceil((data.shape[1] - 1) / cfg.bptt)
     eval_every = cfg.eval_every or steps_per_epoch
     max_steps = int(cfg.max_epochs * steps_per_epoch)
+    amp = (torch.autocast(device.type, dtype=torch.bfloat16) if cfg.autocast
+           else contextlib.nullcontext())
     hist = History()
     best_state, bad, step, tokens, run_loss, run_n = None, 0, 0, 0, 0.0, 0
     t0 = time.perf_counter()
@@ -821,11 +842,18 @@ def _train(model, train_ids, valid_ids, cfg, callback) -> History:
             ts = time.perf_counter()
             x, y = to_device(x, device), to_device(y, device)          # (B, T) each
             state = detach_state(state)                                # truncated BPTT
-            if hasattr(model, "loss"):                                 # fast path if any
-                loss, state = model.loss(x, y, state)
-            else:
-                logits, state = model(x, state)
-                loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))
+            if cfg.lr_schedule == "cosine":                            # this step's rate
+                for g in opt.param_groups:
+                    g["lr"] = cfg.min_lr + (cfg.lr - cfg.min_lr) * 0.5 * (
+                        1.0 + math.cos(math.pi * step / max(max_steps, 1)))
+            with amp:
+                if hasattr(model, "loss"):                             # fast path if any
+                    loss, state = model.loss(x, y, state)
+                else:
+                    logits, state = model(x, state)
+                    loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]).float(),
+                                           y.reshape(-1))
+            state = _float32_state(state)                              # carried in float32
             loss_value = loss.item()
             if not math.isfinite(loss_value):
                 raise _diverged("the training loss", step + 1, loss_value)
@@ -1124,7 +1152,7 @@ def generation_explorer(lstm_samples: dict, ngram_models: dict, n: int = 5, *, s
 
     return Explorer(compute, _draw_generation,
                     [Control("model", ("LSTM LM", kn_name), "LSTM LM", "model"),
-                     Control("temperature", temps, 1.0 if 1.0 in temps else temps[0], "T")])
+                     Control("temperature", temps, 1.0 if 1.0 in temps else temps[0], "τ")])
 
 
 def _draw_generation(verses, model, temperature):
@@ -1132,7 +1160,7 @@ def _draw_generation(verses, model, temperature):
     :class:`helpers.widgets.TextFrame`), not a picture of text."""
     from helpers.widgets import TextFrame
 
-    return TextFrame(f"{model}, T = {temperature}", tuple(verses))
+    return TextFrame(f"{model}, τ = {temperature}", tuple(verses))
 
 
 # ---------------------------------------------------------------------------------------------
