@@ -34,9 +34,14 @@ EXPERIMENTS = [
     ("ch07_ablations", ["-m", "scripts.ch07_train", "--part", "ablations"], {"OMP_NUM_THREADS": "1"}),
     ("ch08_char_lstm", ["-m", "scripts.ch08_char_lstm", "--part", "lstm", "--threads", "2"],
      {"OMP_NUM_THREADS": "2"}),
-    ("ch08_char_lstm_dropout04", ["-m", "scripts.ch08_char_lstm", "--part", "lstm", "--threads", "2",
-                                  "--dropout", "0.4", "--out", "ch08_char_lstm_dropout04",
-                                  "--no-weights"], {"OMP_NUM_THREADS": "2"}),
+    ("ch08_char_lstm_b128_d02", ["-m", "scripts.ch08_char_lstm", "--part", "lstm", "--threads", "2",
+                                 "--batch", "128", "--dropout", "0.2", "--epochs", "8",
+                                 "--out", "ch08_char_lstm_b128_d02", "--no-weights"],
+     {"OMP_NUM_THREADS": "2"}),
+    ("ch08_char_lstm_b128_d04", ["-m", "scripts.ch08_char_lstm", "--part", "lstm", "--threads", "2",
+                                 "--batch", "128", "--dropout", "0.4", "--epochs", "8",
+                                 "--out", "ch08_char_lstm_b128_d04", "--no-weights"],
+     {"OMP_NUM_THREADS": "2"}),
     ("ch08_char_kn", ["-m", "scripts.ch08_char_lstm", "--part", "kn"], {"OMP_NUM_THREADS": "1"}),
     ("ch08_units", ["-m", "scripts.ch08_units", "--epochs", "1", "--hidden", "128", "--emb", "64"],
      {"OMP_NUM_THREADS": "1"}),
@@ -45,7 +50,8 @@ EXPERIMENTS = [
 
 # the runs that train with helpers.lm.train and take --device
 ON_DEVICE = ("ch07_main", "ch07_main_nodropout", "ch07_ladder", "ch07_ablations",
-             "ch08_char_lstm", "ch08_char_lstm_dropout04", "ch08_units")
+             "ch08_char_lstm", "ch08_char_lstm_b128_d02",
+             "ch08_char_lstm_b128_d04", "ch08_units")
 
 
 def main(argv: list[str]) -> int:
